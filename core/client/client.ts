@@ -1,0 +1,316 @@
+import EventEmitter from 'eventemitter3';
+import type { Frame, Packet, Parser } from '../types';
+import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
+import { connectUrl, defaultUrl, type ConnectUrlParts } from './url';
+import { controlMessage, parseControl } from '../control';
+import { runPipeline, fromPrimusTransform, type PrimusTransform, type Step } from '../transforms';
+
+type ControlHandler = (client: Client, value: string) => void;
+
+/**
+ * The client kernel: connection state, write queue, message path and the
+ * slots its plugins fill (transport, parser, loss handlers, control types).
+ * The same code runs in Node and, bundled, in browsers.
+ */
+export class Client extends EventEmitter {
+  static readonly OPENING = 1;
+  static readonly CLOSED = 2;
+  static readonly OPEN = 3;
+
+  /** `Client.CLOSED`, `Client.OPENING` or `Client.OPEN`. */
+  readyState: number = Client.CLOSED;
+  /** The options given to the constructor (a copy; never mutated by us). */
+  readonly options: ClientOptions;
+  /** The URL given (or defaulted); only scheme, auth, host and query are used. */
+  readonly url: string;
+  /** Server pathname compiled into this client. */
+  readonly pathname: string;
+  /** Messages waiting for the connection to open (unencoded). */
+  buffer: unknown[] = [];
+  /** False while the network is known to be down (see the offline plugin). */
+  online = true;
+  transport: ClientTransport | null = null;
+  parser: Parser | null = null;
+  /** Set by the server's close message: the coming transport close is final. */
+  disconnect = false;
+
+  readonly #incoming: Step<Client>[] = [];
+  readonly #outgoing: Step<Client>[] = [];
+  readonly #lost: LostHandler[] = [];
+  readonly #controls = new Map<string, ControlHandler>();
+  readonly #teardowns: Array<() => void> = [];
+  readonly #queueSize: number;
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
+  #destroyed = false;
+  #sent = true;
+
+  constructor(config: ClientConfig, url?: string | ClientOptions, options?: ClientOptions) {
+    super();
+    if (typeof url === 'object' && url !== null) {
+      options = url;
+      url = (options.url ?? (options as { uri?: string }).uri) as string | undefined;
+    }
+    this.options = { ...options };
+    this.url = typeof url === 'string' && url !== '' ? url : defaultUrl();
+    this.pathname = config.pathname;
+    const q = this.options.queueSize;
+    this.#queueSize = typeof q === 'number' && q >= 0 ? q : Infinity;
+    this.#controls.set('server', (client, value) => {
+      if (value === 'close') client.disconnect = true;
+    });
+    this.#controls.set('id', (client, value) => client.emit('incoming::id', value));
+    for (const plugin of config.plugins) {
+      const teardown = plugin.half(this, plugin.options);
+      if (typeof teardown === 'function') this.#teardowns.push(teardown);
+    }
+    if (!this.transport || !this.parser) {
+      throw new Error('allspark: this client has no transport or parser; the library was built without a transformer');
+    }
+    if (!this.options.manual) this.#openTimer = setTimeout(() => this.open(), 0);
+  }
+
+  // ---- public API -----------------------------------------------------------------
+
+  /** Connect (again). Automatic unless `manual: true`. */
+  open(): this {
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
+    if (this.#destroyed) return this;
+    this.readyState = Client.OPENING;
+    this.emit('readyStateChange', 'opening');
+    this.emit('outgoing::open');
+    this.transport!.open(this.uri({ protocol: 'ws:', query: true }));
+    return this;
+  }
+
+  /**
+   * Send a message; queued while not connected. Returns false when it was
+   * dropped (closed client, full queue) or the socket is over its high-water mark.
+   */
+  write(data: unknown): boolean {
+    if (this.#destroyed) return false;
+    if (this.#outgoing.length === 0) return this.#send(data);
+    this.#sent = true;
+    runPipeline(this.#outgoing, this, { data }, sendPacket, failTransform);
+    return this.#sent;
+  }
+
+  /** Close for good (no reconnect), optionally sending a last message first. */
+  end(data?: unknown): this {
+    if (data !== undefined) this.write(data);
+    const was = this.readyState;
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
+    this.readyState = Client.CLOSED;
+    this.disconnect = false;
+    this.buffer = [];
+    if (was !== Client.CLOSED) this.emit('readyStateChange', 'end');
+    this.emit('outgoing::end');
+    this.transport?.close();
+    if (was !== Client.CLOSED) this.emit('close');
+    this.emit('end');
+    return this;
+  }
+
+  /** End, release every timer and listener. The client cannot be reused. */
+  destroy(): boolean {
+    if (this.#destroyed) return false;
+    this.end();
+    this.#destroyed = true;
+    for (const teardown of this.#teardowns.splice(0)) teardown();
+    this.emit('destroy');
+    this.removeAllListeners();
+    return true;
+  }
+
+  /** Ask the server for this connection's spark id. */
+  id(fn: (id: string) => void): this {
+    this.once('incoming::id', fn);
+    this.#send(controlMessage('id'));
+    return this;
+  }
+
+  /** Add a message transform (`packet.data` may be replaced; `false` drops). */
+  transform(type: 'incoming' | 'outgoing', fn: PrimusTransform<Client>): this {
+    if (type !== 'incoming' && type !== 'outgoing') {
+      const err = new Error('Invalid transformer type');
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else throw err;
+      return this;
+    }
+    (type === 'incoming' ? this.#incoming : this.#outgoing).push(fromPrimusTransform(fn));
+    return this;
+  }
+
+  /** Legacy stream pipe: every `data` value is written to `dest`, `end` ends it. */
+  pipe<T extends { write(data: unknown): unknown; end?(): unknown }>(dest: T): T {
+    this.on('data', (data: unknown) => dest.write(data));
+    this.on('end', () => dest.end?.());
+    return dest;
+  }
+
+  /** The URL to dial for this client (spec §1.2). */
+  uri(parts: Partial<ConnectUrlParts> = {}): string {
+    return connectUrl(this.url, { protocol: 'ws:', pathname: this.pathname, query: true, ...parts });
+  }
+
+  // ---- plugin API -----------------------------------------------------------------
+
+  /** Answer control messages of `type` from the server. */
+  control(type: string, handler: ControlHandler): void {
+    this.#controls.set(type, handler);
+  }
+
+  /** Send a control message (bypasses transforms; queued while closed). */
+  writeControl(type: string, value: string | number = ''): boolean {
+    return this.#send(controlMessage(type, value));
+  }
+
+  /** Decide what happens after a loss (first handler returning true wins). */
+  onLost(handler: LostHandler): void {
+    this.#lost.push(handler);
+  }
+
+  // ---- called by the transport ----------------------------------------------------
+
+  /** Close the transport as if the connection had been lost (liveness checks use this). */
+  drop(): void {
+    this.transport?.close();
+    this.transportClosed();
+  }
+
+  /** The transport is connected. */
+  transportOpened(): void {
+    this.emit('incoming::open');
+    if (!this.online) {
+      this.online = true;
+      this.emit('online');
+    }
+    this.readyState = Client.OPEN;
+    this.emit('readyStateChange', 'open');
+    const queued = this.buffer;
+    this.buffer = [];
+    for (let i = 0; i < queued.length; i++) this.#send(queued[i]);
+    this.emit('open');
+  }
+
+  /** A frame arrived. */
+  receive(frame: Frame): void {
+    let data: unknown;
+    try {
+      data = this.parser!.decode(frame);
+    } catch (err) {
+      if (this.listenerCount('error') > 0) this.emit('error', toError(err));
+      return;
+    }
+    if (typeof data === 'string' && data.charCodeAt(0) === 112) {
+      const control = parseControl(data);
+      const handler = control && this.#controls.get(control.type);
+      if (handler) return handler(this, control!.value);
+    }
+    if (this.#incoming.length === 0) this.emit('data', data, frame);
+    else runPipeline(this.#incoming, this, { data, raw: frame }, emitData, failTransform);
+  }
+
+  /** The transport failed. */
+  transportError(err: unknown): void {
+    const error = toError(err);
+    this.emit('incoming::error', error);
+    if (this.readyState === Client.OPEN) {
+      this.emit('error', error);
+      return;
+    }
+    this.readyState = Client.CLOSED;
+    if (this.#handleLoss('error', error)) return;
+    this.emit('error', error);
+    this.end();
+  }
+
+  /** The transport closed. */
+  transportClosed(): void {
+    this.emit('incoming::end');
+    if (this.readyState === Client.CLOSED && !this.disconnect) {
+      // Already ended, or an attempt that already failed with an error.
+      return;
+    }
+    if (this.disconnect) {
+      this.end();
+      return;
+    }
+    const was = this.readyState;
+    this.readyState = Client.CLOSED;
+    if (was === Client.OPEN) {
+      this.emit('readyStateChange', 'end');
+      this.emit('close');
+      if (!this.#handleLoss('disconnect')) this.#finish();
+    } else if (!this.#handleLoss('closed')) {
+      this.#finish();
+    }
+  }
+
+  /** Report a lost connection attempt from a plugin (for example a connect timeout). */
+  lost(reason: LostReason, err?: Error): void {
+    this.readyState = Client.CLOSED;
+    this.transport?.close();
+    if (!this.#handleLoss(reason, err)) this.end();
+  }
+
+  #finish(): void {
+    this.emit('outgoing::end');
+    this.emit('end');
+  }
+
+  #handleLoss(reason: LostReason, err?: Error): boolean {
+    for (const handler of this.#lost) if (handler(reason, err)) return true;
+    return false;
+  }
+
+  #send(data: unknown): boolean {
+    if (this.readyState !== Client.OPEN) return this.#enqueue(data);
+    let frame: Frame | undefined;
+    try {
+      frame = this.parser!.encode(data);
+    } catch (err) {
+      if (this.listenerCount('error') > 0) this.emit('error', toError(err));
+      return false;
+    }
+    if (frame === undefined) return true;
+    return this.transport!.send(frame);
+  }
+
+  #enqueue(data: unknown): boolean {
+    if (this.#destroyed || this.#queueSize === 0) return false;
+    let kept = true;
+    if (this.buffer.length >= this.#queueSize) {
+      this.buffer.shift();
+      kept = false;
+    }
+    this.buffer.push(data);
+    return kept;
+  }
+
+  /** @internal */
+  static sendPacket(client: Client, packet: Packet): void {
+    client.#sent = client.#send(packet.data);
+  }
+}
+
+const sendPacket = Client.sendPacket;
+
+function emitData(client: Client, packet: Packet): void {
+  client.emit('data', packet.data, packet.raw);
+}
+
+function failTransform(client: Client, err: unknown): void {
+  if (client.listenerCount('error') > 0) client.emit('error', toError(err));
+}
+
+/** Wrap strings and plain objects into Error (Primus copies the object's fields). */
+export function toError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  if (err && typeof err === 'object') {
+    const o = err as { message?: string; reason?: string };
+    return Object.assign(new Error(o.message ?? o.reason ?? 'Unknown error'), err);
+  }
+  return new Error(String(err));
+}

@@ -1,0 +1,50 @@
+import type { Frame } from '../types';
+import type { Client } from './client';
+
+/**
+ * One client's connection to the server, made by the transformer's client
+ * half. It reports back through `client.transportOpened()`,
+ * `client.receive(frame)`, `client.transportError(err)` and
+ * `client.transportClosed()`.
+ */
+export interface ClientTransport {
+  /** Dial `url` (closing any previous socket first). */
+  open(url: string): void;
+  /** Send one frame. Return false when the socket is over its high-water mark. */
+  send(frame: Frame): boolean;
+  /** Close the socket on purpose; this must not report `transportClosed`. */
+  close(): void;
+}
+
+/** Why a connection attempt or an open connection was lost. */
+export type LostReason = 'disconnect' | 'error' | 'closed' | 'timeout';
+
+/**
+ * Decides what happens after a loss (reconnect, wait for the network, …).
+ * Return true to take over; when no handler does, the client ends.
+ */
+export type LostHandler = (reason: LostReason, err?: Error) => boolean;
+
+/** A plugin's client half: runs inside every client, may return a teardown for `destroy()`. */
+export type ClientPluginHalf<O = unknown> = (client: Client, options: O) => void | (() => void);
+
+/** What a generated library or a server hands the client: pathname and the client halves to run. */
+export interface ClientConfig {
+  pathname: string;
+  plugins: ReadonlyArray<{ name: string; half: ClientPluginHalf<any>; options: unknown }>;
+}
+
+/** Client options (Primus 8 names). Plugins read the ones they own. */
+export interface ClientOptions {
+  /** Do not connect on construction; call `open()`. Default false. */
+  manual?: boolean;
+  /** Messages kept while not connected; the oldest is dropped when full; 0 disables. Default Infinity. */
+  queueSize?: number;
+  /** Options for the underlying transport client (ws options, engine.io options, …). */
+  transport?: Record<string, unknown>;
+  /** `false` avoids WebSocket on transports that can fall back to HTTP. */
+  websockets?: boolean;
+  /** Connect URL when not passed positionally. */
+  url?: string;
+  [option: string]: unknown;
+}

@@ -1,0 +1,80 @@
+/**
+ * Build the connect URL the way Primus 8 clients do (spec §1.2): scheme,
+ * auth, host and query of the given URL, the server's pathname (the URL's own
+ * path is ignored), and a `_primuscb` cache-buster last.
+ */
+
+const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+let lastStamp = '';
+let seed = 0;
+
+/** `Date.now()` in base-64 digits, with `.<n>` when called twice in one millisecond (yeast). */
+export function cacheBuster(): string {
+  let n = Date.now();
+  let out = '';
+  do {
+    out = DIGITS[n % 64] + out;
+    n = Math.floor(n / 64);
+  } while (n > 0);
+  if (out === lastStamp) return out + '.' + seed++;
+  seed = 0;
+  lastStamp = out;
+  return out;
+}
+
+/** Parse a query string keeping the first of duplicate keys (querystringify's rule). */
+export function parseQuery(query: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of query.replace(/^\?/, '').split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = decode(eq === -1 ? part : part.slice(0, eq));
+    const value = eq === -1 ? '' : decode(part.slice(eq + 1));
+    if (key !== null && value !== null && !(key in out)) out[key] = value;
+  }
+  return out;
+}
+
+function decode(s: string): string | null {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+export interface ConnectUrlParts {
+  /** `ws:` or `http:` before the `secure` rule adds its `s`. */
+  protocol: string;
+  pathname: string;
+  /** Add the query (and cache-buster). */
+  query: boolean;
+}
+
+/** The URL to dial, from the user's URL and the transformer's needs. */
+export function connectUrl(base: string, parts: ConnectUrlParts): string {
+  const url = new URL(base);
+  if (url.protocol === 'ws+unix:') return base; // Node-only unix sockets are passed through unchanged
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const protocol = secure ? parts.protocol.replace(/:$/, 's:') : parts.protocol;
+  const auth = url.username ? `${url.username}${url.password ? ':' + url.password : ''}@` : '';
+  let query = '';
+  if (parts.query) {
+    const params = parseQuery(url.search);
+    params._primuscb = cacheBuster();
+    query =
+      '?' +
+      Object.keys(params)
+        .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k])}`)
+        .join('&');
+  }
+  return `${protocol}//${auth}${url.host}${parts.pathname}${query}`;
+}
+
+/** The default URL: the page's origin in browsers, `http://127.0.0.1` in Node. */
+export function defaultUrl(): string {
+  const loc = (globalThis as { location?: { origin?: string; protocol?: string; host?: string } }).location;
+  if (loc?.origin && loc.origin !== 'null') return loc.origin;
+  if (loc?.host) return `${loc.protocol}//${loc.host}`;
+  return 'http://127.0.0.1';
+}

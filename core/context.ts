@@ -1,0 +1,54 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Kernel, KernelOptions } from './kernel';
+import type { HookOrder, ServerHookName, ServerHooks } from './hooks';
+import type { Spark } from './spark';
+
+/** Answers one type of control message (`primus::<type>::<value>`). */
+export type ControlHandler = (spark: Spark, value: string) => void;
+
+/**
+ * A plugin's view of the kernel while its server half runs. Everything it
+ * registers is recorded under the plugin's name, so `plugout` can undo it
+ * and hooks can be ordered with `before`/`after` plugin names.
+ */
+export class ServerContext {
+  /** The kernel the plugin is added to. */
+  readonly kernel: Kernel;
+  /** Name of the plugin this context belongs to. */
+  readonly plugin: string;
+
+  constructor(kernel: Kernel, plugin: string) {
+    this.kernel = kernel;
+    this.plugin = plugin;
+  }
+
+  /** The kernel's validated options (pathname, maxLength, idGenerator). */
+  get options(): KernelOptions {
+    return this.kernel.options;
+  }
+
+  /** Register a lifecycle hook. Returns a function that removes it. */
+  hook<N extends ServerHookName>(name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
+    return this.kernel.addHook(this.plugin, name, fn, order);
+  }
+
+  /** Provide a service under `token` (exclusive: a taken token is an error). */
+  provide<T>(token: InjectionToken<T>, value: T): void {
+    this.kernel.registry.provide(token, value, this.plugin);
+  }
+
+  /** Look up a service another plugin provides. */
+  lookup<T>(token: InjectionToken<T>): T | undefined {
+    return this.kernel.registry.lookup(token);
+  }
+
+  /** Answer control messages of `type` from clients. */
+  control(type: string, handler: ControlHandler): void {
+    this.kernel.addControl(this.plugin, type, handler);
+  }
+
+  /** Emit a `log` event on the kernel. */
+  log(level: 'error' | 'warn' | 'info' | 'debug', ...args: unknown[]): void {
+    this.kernel.log(level, ...args);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Every error allspark raises is an {@link AllsparkError} with a stable `code`.
+ * Codes never change meaning; tests and user code may branch on them.
+ */
+export const ErrorCodes = {
+  /** A plugin declaration is malformed (no name, bad halves). */
+  PLUGIN_INVALID: 'ALLSPARK_PLUGIN_INVALID',
+  /** A plugin's options failed its zod schema. */
+  PLUGIN_OPTIONS: 'ALLSPARK_PLUGIN_OPTIONS',
+  /** Two plugins with the same name. */
+  PLUGIN_DUPLICATE: 'ALLSPARK_PLUGIN_DUPLICATE',
+  /** A plugin needs another plugin that was not registered before it. */
+  PLUGIN_DEPENDENCY: 'ALLSPARK_PLUGIN_DEPENDENCY',
+  /** An exclusive registry slot (transformer, parser) is already taken, or a required one is empty. */
+  SLOT: 'ALLSPARK_SLOT',
+  /** Unknown hook name. */
+  HOOK: 'ALLSPARK_HOOK',
+  /** Kernel options (pathname, maxLength, …) are invalid. */
+  OPTIONS: 'ALLSPARK_OPTIONS',
+  /** A frame could not be decoded; the message is dropped, the connection kept. */
+  PARSE: 'ALLSPARK_PARSE',
+  /** A value could not be encoded; nothing is sent. */
+  ENCODE: 'ALLSPARK_ENCODE',
+  /** An inbound message exceeded `maxLength`; the connection is closed. */
+  MAX_LENGTH: 'ALLSPARK_MAX_LENGTH',
+  /** Authorization refused a request. */
+  UNAUTHORIZED: 'ALLSPARK_UNAUTHORIZED',
+  /** The transport failed (socket error, refused connection). */
+  TRANSPORT: 'ALLSPARK_TRANSPORT',
+  /** A message transform failed. */
+  TRANSFORM: 'ALLSPARK_TRANSFORM',
+  /** The kernel is used in a state that does not allow it (closed, not attached). */
+  STATE: 'ALLSPARK_STATE',
+  /** A Primus-facade usage error (same messages as Primus 8's PrimusError). */
+  PRIMUS: 'ALLSPARK_PRIMUS',
+  /** Reconnect gave up after the configured retries. */
+  RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base class of every error allspark throws or emits. */
+export class AllsparkError extends Error {
+  /** Stable machine-readable code, see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+  /** HTTP status to answer with, when the error ends an HTTP request. */
+  statusCode?: number;
+
+  constructor(code: ErrorCode, message: string, extra?: { cause?: unknown; statusCode?: number }) {
+    super(message, extra?.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'AllsparkError';
+    this.code = code;
+    if (extra?.statusCode !== undefined) this.statusCode = extra.statusCode;
+  }
+}
+
+/** A frame that the parser could not decode, or a value it could not encode. */
+export class ParserError extends AllsparkError {
+  constructor(code: typeof ErrorCodes.PARSE | typeof ErrorCodes.ENCODE, message: string, cause?: unknown) {
+    super(code, message, { cause });
+    this.name = 'ParserError';
+  }
+}
+
+/** Raised by the Primus facade with Primus 8's exact messages. */
+export class PrimusError extends AllsparkError {
+  constructor(message: string) {
+    super(ErrorCodes.PRIMUS, message);
+    this.name = 'PrimusError';
+  }
+}
+
+/** Message of an unknown thrown value, for error texts. */
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

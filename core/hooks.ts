@@ -1,0 +1,104 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Packet } from './types';
+import type { Spark } from './spark';
+import type { Kernel } from './kernel';
+import { AllsparkError, ErrorCodes } from './errors';
+
+/**
+ * The server lifecycle, in the order a connection lives through it:
+ * the kernel starts (`onInit`), HTTP requests and upgrades pass the
+ * middleware (`onRequest`, `onUpgrade`), a spark connects (`onConnection`),
+ * messages arrive and leave (`onMessage`, `onSend`), the spark goes
+ * (`onDisconnection`) and finally the kernel shuts down (`onClose`).
+ */
+export const SERVER_HOOKS = [
+  'onInit',
+  'onRequest',
+  'onUpgrade',
+  'onConnection',
+  'onMessage',
+  'onSend',
+  'onDisconnection',
+  'onClose',
+] as const;
+
+export type ServerHookName = (typeof SERVER_HOOKS)[number];
+
+/** Continue (`next()`) or fail the request (`next(err)`; `err.statusCode` sets the status). */
+export type Next = (err?: unknown) => void;
+
+export interface ServerHooks {
+  /** All plugins are known and their options valid; the kernel is attaching to its server. */
+  onInit: (kernel: Kernel) => void;
+  /** An HTTP request under the pathname. Call `next()` to pass it on, or answer `res` yourself. */
+  onRequest: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+  /** An upgrade request under the pathname, before the transformer accepts it. */
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, next: Next) => void;
+  /** A spark connected. A returned Promise holds its incoming messages until it settles. */
+  onConnection: (spark: Spark) => void | Promise<void>;
+  /** A decoded incoming message, before `data` fires. Return `false` to drop it. */
+  onMessage: (spark: Spark, packet: Packet) => void | boolean | Promise<void | boolean>;
+  /** An outgoing message, before it is encoded. Return `false` to drop it. */
+  onSend: (spark: Spark, packet: Packet) => void | boolean | Promise<void | boolean>;
+  /** A spark ended (either side). */
+  onDisconnection: (spark: Spark) => void;
+  /** The kernel is closing; runs in reverse registration order. */
+  onClose: () => void | Promise<void>;
+}
+
+/** Order a hook relative to other plugins' hooks, by plugin name (never by index). */
+export interface HookOrder {
+  before?: readonly string[];
+  after?: readonly string[];
+}
+
+export interface HookEntry<F> extends HookOrder {
+  readonly plugin: string;
+  readonly fn: F;
+}
+
+/** Throw unless `name` is a known hook. */
+export function assertHookName(name: string): asserts name is ServerHookName {
+  if (!(SERVER_HOOKS as readonly string[]).includes(name)) {
+    throw new AllsparkError(
+      ErrorCodes.HOOK,
+      `Unknown hook "${name}"; expected one of ${SERVER_HOOKS.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Sort hook entries: registration order, except where `before`/`after`
+ * constraints say otherwise (stable topological sort). Constraints naming
+ * plugins that have no hook here are ignored.
+ */
+export function orderHooks<F>(entries: readonly HookEntry<F>[]): HookEntry<F>[] {
+  const n = entries.length;
+  const edges: number[][] = entries.map(() => []);
+  const indegree = new Array<number>(n).fill(0);
+  const link = (from: number, to: number) => {
+    edges[from].push(to);
+    indegree[to]++;
+  };
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      if (entries[i].before?.includes(entries[j].plugin)) link(i, j);
+      if (entries[i].after?.includes(entries[j].plugin)) link(j, i);
+    }
+  }
+  const out: HookEntry<F>[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const i = ready.shift()!;
+    out.push(entries[i]);
+    for (const j of edges[i]) if (--indegree[j] === 0) ready.push(j);
+  }
+  if (out.length !== n) {
+    throw new AllsparkError(ErrorCodes.HOOK, 'Hook ordering has a cycle in its before/after constraints');
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
+import { STATUS_CODES } from 'node:http';
+import type { Next } from './hooks';
+import { describe } from './errors';
+
+/** Fields the kernel adds to every request it owns. */
+export interface KernelRequest extends IncomingMessage {
+  /** Parsed query string (duplicate keys become arrays). */
+  query: ParsedUrlQuery;
+  /** Path part of the URL. */
+  pathnameOnly: string;
+  /** Client address as trusted proxies report it (set by the `forwarded` plugin). */
+  forwarded?: { ip: string; port: number; secure: boolean };
+}
+
+type Listener = (...args: any[]) => void;
+
+/** The request path without its query string. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * True when `path` is the pathname itself or below it. Primus tests a bare
+ * prefix, so `/primusfoo` was captured too (spec §7.7); we do not.
+ */
+export function underPathname(path: string, pathname: string): boolean {
+  if (!path.startsWith(pathname)) return false;
+  return path.length === pathname.length || path.charCodeAt(pathname.length) === 47 /* / */ || pathname.endsWith('/');
+}
+
+/** Decorate a request the kernel owns with `query` and `pathnameOnly`. */
+export function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
+  const r = req as KernelRequest;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  r.pathnameOnly = path;
+  r.query = q === -1 ? Object.create(null) : parseQuery(url.slice(q + 1));
+  return r;
+}
+
+/**
+ * Answer a failed request: `err.statusCode` (default `status`) with
+ * `{"error": message}` as JSON, the body Primus 8 clients expect (spec §2.6).
+ */
+export function respondError(res: ServerResponse, err: unknown, status = 500): void {
+  const code = statusOf(err, status);
+  const body = JSON.stringify({ error: describe(err) });
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+  };
+  const authenticate = (err as { authenticate?: string } | null)?.authenticate;
+  if (code === 401 && authenticate) headers['WWW-Authenticate'] = authenticate;
+  res.writeHead(code, headers);
+  res.end(body);
+}
+
+/** The same answer on a raw upgrade socket, then close it. */
+export function rejectUpgrade(socket: Duplex, err: unknown, status = 500): void {
+  const code = statusOf(err, status);
+  const body = JSON.stringify({ error: describe(err) });
+  const authenticate = (err as { authenticate?: string } | null)?.authenticate;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\n` +
+      'Connection: close\r\nContent-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      (code === 401 && authenticate ? `WWW-Authenticate: ${authenticate}\r\n` : '') +
+      `\r\n${body}`,
+  );
+}
+
+function statusOf(err: unknown, fallback: number): number {
+  const s = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' && s >= 400 && s < 600 ? s : fallback;
+}
+
+/**
+ * Take over `server`'s `request` and `upgrade` events: requests under the
+ * pathname go to `ours`, every other one to the listeners that were there
+ * before (in order, with their `this`). With no previous listener a foreign
+ * request gets a 404 and a foreign upgrade is closed, instead of hanging
+ * (spec §7.8). Returns a function that restores the original listeners.
+ */
+export function takeOver(
+  server: Server,
+  pathname: string,
+  onRequest: (req: KernelRequest, res: ServerResponse) => void,
+  onUpgrade: (req: KernelRequest, socket: Duplex, head: Buffer) => void,
+): () => void {
+  const previousRequest = server.listeners('request') as Listener[];
+  const previousUpgrade = server.listeners('upgrade') as Listener[];
+  server.removeAllListeners('request');
+  server.removeAllListeners('upgrade');
+
+  function request(this: Server, req: IncomingMessage, res: ServerResponse) {
+    const path = pathOf(req.url);
+    if (underPathname(path, pathname)) return onRequest(prepareRequest(req, path), res);
+    if (previousRequest.length === 0) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not Found');
+      return;
+    }
+    for (const fn of previousRequest) fn.call(this, req, res);
+  }
+  function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const path = pathOf(req.url);
+    if (underPathname(path, pathname)) return onUpgrade(prepareRequest(req, path), socket, head);
+    if (previousUpgrade.length === 0) return rejectUpgrade(socket, 'Not Found', 404);
+    for (const fn of previousUpgrade) fn.call(this, req, socket, head);
+  }
+  server.on('request', request);
+  server.on('upgrade', upgrade);
+
+  return () => {
+    server.removeListener('request', request);
+    server.removeListener('upgrade', upgrade);
+    for (const fn of previousRequest) server.on('request', fn);
+    for (const fn of previousUpgrade) server.on('upgrade', fn);
+  };
+}
+
+/** Run `(…args, next)` middleware in order; `done(err?)` after the last or on the first error. */
+export function runMiddleware<A extends unknown[]>(
+  layers: readonly ((...args: [...A, Next]) => void)[] | null,
+  args: A,
+  done: Next,
+): void {
+  if (layers === null) return done();
+  let i = 0;
+  const next: Next = (err?: unknown) => {
+    if (err !== undefined && err !== null) return done(err);
+    if (i >= layers.length) return done();
+    const layer = layers[i++];
+    try {
+      layer(...args, next);
+    } catch (e) {
+      done(e);
+    }
+  };
+  next();
+}

@@ -1,0 +1,16 @@
+export { createKernel, Kernel, KernelOptionsSchema, type KernelOptions } from './kernel';
+export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown } from './plugin';
+export { ServerContext, type ControlHandler } from './context';
+export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
+export { Spark, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
+export { Slots, type ServerTransformer } from './slots';
+export { Registry } from './registry';
+export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
+export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
+export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
+export type { Frame, Parser, Packet } from './types';
+export type { KernelRequest } from './http';
+export { Client } from './client/client';
+export { socketClass, type SocketClass } from './client/factory';
+export { clientConfig, clientFor } from './client-config';
+export type { ClientConfig, ClientOptions, ClientTransport, ClientPluginHalf, LostHandler, LostReason } from './client/types';

@@ -1,0 +1,377 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { z } from 'zod';
+import type { Frame, Parser } from './types';
+import type { PluginDefinition, Teardown } from './plugin';
+import { ServerContext, type ControlHandler } from './context';
+import { Registry } from './registry';
+import { Slots, type ServerTransformer } from './slots';
+import { Spark, type SparkInit } from './spark';
+import { AllsparkError, ErrorCodes, describe } from './errors';
+import { SERVER_HOOKS, assertHookName, orderHooks, type HookEntry, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
+import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
+import { parseControl } from './control';
+import { validateOptions, fn } from './options';
+import { randomId } from './id';
+
+/** Options of {@link createKernel}. */
+export const KernelOptionsSchema = z
+  .object({
+    /** URL path the kernel serves; requests elsewhere go to the server's other listeners. Default `/primus`. */
+    pathname: z.string().regex(/^\//, 'must start with "/"').default('/primus'),
+    /** Largest inbound message in bytes; transformers enforce it. Default 10 MiB. */
+    maxLength: z.number().int().positive().default(10_485_760),
+    /** Makes spark ids; overrides the transformer's own ids. Default: 21-char random ids. */
+    idGenerator: fn<() => string>().optional(),
+  })
+  .strict();
+
+export type KernelOptions = z.output<typeof KernelOptionsSchema>;
+
+const NO_OPTIONS = z.object({}).strict();
+
+interface PluginRecord {
+  definition: PluginDefinition;
+  options: unknown;
+  teardown: Teardown;
+}
+
+type HookLists = { [N in ServerHookName]: readonly ServerHooks[N][] | null };
+type CloseOptions = { reconnect?: boolean };
+
+/**
+ * The microkernel: a plugin registry, lifecycle hooks and the connection
+ * table. It knows no transport, codec or feature; plugins bring them.
+ */
+export class Kernel extends EventEmitter {
+  readonly options: KernelOptions;
+  readonly registry = new Registry();
+  /** Open sparks by id. */
+  readonly connections = new Map<string, Spark>();
+  /** Hook functions in run order, frozen; `null` when a hook has none (one test on the hot path). */
+  readonly hooks: HookLists = Object.fromEntries(SERVER_HOOKS.map((n) => [n, null])) as unknown as HookLists;
+  /** The active parser (from the parser slot). */
+  parser!: Parser;
+  /** The active transformer (from the transformer slot). */
+  transformer!: ServerTransformer;
+  /** The HTTP server once attached. */
+  server: Server | null = null;
+
+  readonly #plugins = new Map<string, PluginRecord>();
+  readonly #entries = new Map<ServerHookName, HookEntry<ServerHooks[ServerHookName]>[]>();
+  readonly #controls = new Map<string, { plugin: string; handler: ControlHandler }>();
+  #restore: (() => void) | null = null;
+  #ownsServer = false;
+  #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
+
+  constructor(options?: z.input<typeof KernelOptionsSchema>) {
+    super();
+    this.options = validateOptions(KernelOptionsSchema, options, 'the kernel', ErrorCodes.OPTIONS);
+    this.addControl('kernel', 'id', (spark) => spark.writeControl('id', spark.id));
+  }
+
+  /** Add a plugin; options are validated against its schema now. Chainable. */
+  use<S extends z.ZodType>(plugin: PluginDefinition<S, any>, options?: z.input<S>): this {
+    const name = checkDefinition(plugin);
+    if (this.#plugins.has(name)) {
+      throw new AllsparkError(ErrorCodes.PLUGIN_DUPLICATE, `Plugin "${name}" is already registered`);
+    }
+    for (const dep of plugin.dependencies ?? []) {
+      if (!this.#plugins.has(dep)) {
+        throw new AllsparkError(
+          ErrorCodes.PLUGIN_DEPENDENCY,
+          `The dependency "${dep}" of plugin "${name}" is not registered`,
+        );
+      }
+    }
+    const parsed = validateOptions(plugin.options ?? NO_OPTIONS, options, `plugin "${name}"`) as z.output<S>;
+    const record: PluginRecord = { definition: plugin as PluginDefinition, options: parsed, teardown: undefined };
+    this.#plugins.set(name, record);
+    try {
+      record.teardown = plugin.server?.(new ServerContext(this, name), parsed);
+    } catch (err) {
+      this.#forget(name);
+      throw err;
+    }
+    this.#refreshSlots();
+    this.emit('plugin', name, plugin);
+    if (this.#state === 'attached') this.#runInit(name);
+    return this;
+  }
+
+  /** Remove a plugin and everything it registered. Returns false when unknown. */
+  plugout(name: string): boolean {
+    const record = this.#plugins.get(name);
+    if (!record) return false;
+    if (typeof record.teardown === 'function') void record.teardown();
+    this.#forget(name);
+    this.emit('plugout', name, record.definition);
+    return true;
+  }
+
+  /** Is a plugin of this name registered? */
+  has(name: string): boolean {
+    return this.#plugins.has(name);
+  }
+
+  /** Registered plugins with their validated options, in registration order. */
+  plugins(): Array<{ definition: PluginDefinition; options: unknown }> {
+    return [...this.#plugins.values()].map(({ definition, options }) => ({ definition, options }));
+  }
+
+  /** Start serving on `server`: checks the slots, runs `onInit`, takes over its requests. */
+  attach(server: Server): this {
+    if (this.#state !== 'idle') throw new AllsparkError(ErrorCodes.STATE, `Cannot attach a kernel that is ${this.#state}`);
+    this.#requireSlots();
+    this.server = server;
+    this.#state = 'attached';
+    this.#runInit();
+    this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
+    server.once('close', this.#onServerClose);
+    return this;
+  }
+
+  /** Create an HTTP server, attach to it and listen. Closing the kernel closes this server. */
+  listen(port = 0, host = '127.0.0.1'): Promise<Server> {
+    const server = createServer();
+    this.attach(server);
+    this.#ownsServer = true;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.removeListener('error', reject);
+        resolve(server);
+      });
+    });
+  }
+
+  /** Create a spark for a connection the transformer accepted. */
+  connect(init: SparkInit): Spark {
+    const id = this.options.idGenerator?.() ?? init.id ?? randomId();
+    const spark = new Spark(this, init, id);
+    this.connections.set(id, spark);
+    spark.hold();
+    // Announce on the next tick so the transformer finishes wiring the socket first.
+    process.nextTick(announce, this, spark);
+    return spark;
+  }
+
+  /** Called by `spark.end()`: forget the spark and tell the plugins. */
+  disconnect(spark: Spark): void {
+    if (!this.connections.delete(spark.id)) return;
+    const hooks = this.hooks.onDisconnection;
+    if (hooks !== null) for (const hook of hooks) hook(spark);
+    this.emit('disconnection', spark);
+  }
+
+  /** Broadcast: encode once, send the same frame to every spark (unless outgoing hooks need per-spark work). */
+  write(data: unknown): boolean {
+    if (this.hooks.onSend !== null) {
+      for (const spark of this.connections.values()) spark.write(data);
+      return true;
+    }
+    let frame: Frame | undefined;
+    try {
+      frame = this.parser.encode(data);
+    } catch (err) {
+      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode broadcast: ${describe(err)}`, { cause: err }));
+      return false;
+    }
+    if (frame === undefined) return true;
+    if (this.transformer.prepareBroadcast) frame = this.transformer.prepareBroadcast(frame);
+    for (const spark of this.connections.values()) spark.writeFrame(frame);
+    return true;
+  }
+
+  /** Call `fn` for every spark; returning `false` stops the walk. */
+  forEach(fn: (spark: Spark, id: string, connections: Map<string, Spark>) => unknown): this {
+    for (const [id, spark] of this.connections) if (fn(spark, id, this.connections) === false) break;
+    return this;
+  }
+
+  /** The spark with this id, if connected. */
+  spark(id: string): Spark | undefined {
+    return this.connections.get(id);
+  }
+
+  /** Number of open sparks. */
+  get connected(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Shut down: end every spark (with `reconnect` the clients come back
+   * elsewhere), run `onClose` hooks and plugin teardowns in reverse, close
+   * the transport, give the HTTP server its listeners back.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#state = 'closing';
+    for (const spark of [...this.connections.values()]) spark.end(undefined, { reconnect: options.reconnect });
+    const closeHooks = [...(this.hooks.onClose ?? [])].reverse();
+    for (const hook of closeHooks) await hook();
+    for (const record of [...this.#plugins.values()].reverse()) {
+      if (typeof record.teardown === 'function') await record.teardown();
+      record.teardown = undefined;
+    }
+    await this.transformer?.close();
+    this.#restore?.();
+    this.#restore = null;
+    this.server?.removeListener('close', this.#onServerClose);
+    if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
+    this.#state = 'closed';
+    this.emit('close', options);
+  }
+
+  /** Emit a `log` event. */
+  log(level: string, ...args: unknown[]): void {
+    this.emit('log', level, ...args);
+  }
+
+  // ---- registration (used through ServerContext) --------------------------------
+
+  /** @internal Register a hook for `plugin`. */
+  addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
+    assertHookName(name);
+    const entry: HookEntry<ServerHooks[ServerHookName]> = { plugin, fn, ...order };
+    const list = this.#entries.get(name) ?? [];
+    list.push(entry);
+    this.#entries.set(name, list);
+    this.#rebuild(name);
+    return () => {
+      const at = list.indexOf(entry);
+      if (at !== -1) list.splice(at, 1);
+      this.#rebuild(name);
+    };
+  }
+
+  /** @internal Register a control message handler for `plugin`. */
+  addControl(plugin: string, type: string, handler: ControlHandler): void {
+    const taken = this.#controls.get(type);
+    if (taken) {
+      throw new AllsparkError(ErrorCodes.SLOT, `Plugin "${plugin}" cannot answer control "${type}": "${taken.plugin}" does`);
+    }
+    this.#controls.set(type, { plugin, handler });
+  }
+
+  /** @internal Answer a control message; false when nobody speaks its type (then it is data). */
+  handleControl(spark: Spark, data: string): boolean {
+    const control = parseControl(data);
+    if (control === undefined) return false;
+    const entry = this.#controls.get(control.type);
+    if (entry === undefined) return false;
+    entry.handler(spark, control.value);
+    return true;
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  #onRequest = (req: KernelRequest, res: ServerResponse): void => {
+    runMiddleware(this.hooks.onRequest, [req, res], (err) => {
+      if (err !== undefined && err !== null) respondError(res, err);
+      else this.transformer.handleRequest(req, res);
+    });
+  };
+
+  #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
+    runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
+      if (err !== undefined && err !== null) rejectUpgrade(socket, err);
+      else this.transformer.handleUpgrade(req, socket, head);
+    });
+  };
+
+  #onServerClose = (): void => {
+    void this.close().catch((err) => this.log('error', err));
+  };
+
+  #runInit(only?: string): void {
+    for (const entry of this.#entries.get('onInit') ?? []) {
+      if (only === undefined || entry.plugin === only) (entry.fn as ServerHooks['onInit'])(this);
+    }
+  }
+
+  #requireSlots(): void {
+    if (!this.transformer) {
+      throw new AllsparkError(ErrorCodes.SLOT, 'No transformer: use a transformer plugin (for example websockets) before attaching');
+    }
+    if (!this.parser) {
+      throw new AllsparkError(ErrorCodes.SLOT, 'No parser: use a parser plugin (for example json) before attaching');
+    }
+    if (this.parser.binary && !this.transformer.binary) {
+      throw new AllsparkError(
+        ErrorCodes.SLOT,
+        `The "${this.parser.name}" parser needs binary frames, which the "${this.transformer.name}" transformer cannot carry`,
+      );
+    }
+  }
+
+  #refreshSlots(): void {
+    this.parser = this.registry.lookup<Parser>(Slots.parser)!;
+    this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
+  }
+
+  #forget(name: string): void {
+    this.#plugins.delete(name);
+    this.registry.release(name);
+    for (const [hook, list] of this.#entries) {
+      const kept = list.filter((e) => e.plugin !== name);
+      list.length = 0;
+      list.push(...kept);
+      this.#rebuild(hook);
+    }
+    for (const [type, entry] of this.#controls) if (entry.plugin === name) this.#controls.delete(type);
+    this.#refreshSlots();
+  }
+
+  #rebuild(name: ServerHookName): void {
+    const ordered = orderHooks(this.#entries.get(name) ?? []);
+    (this.hooks as Record<string, unknown>)[name] = ordered.length > 0 ? Object.freeze(ordered.map((e) => e.fn)) : null;
+  }
+}
+
+/** Run `onConnection` hooks, holding messages while async ones settle, then emit `connection`. */
+function announce(kernel: Kernel, spark: Spark): void {
+  if (spark.readyState !== Spark.OPEN) return;
+  const hooks = kernel.hooks.onConnection;
+  let i = 0;
+  const step = (): void => {
+    while (hooks !== null && i < hooks.length) {
+      const result = hooks[i++](spark);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(step, (err) => {
+          spark.fail(err instanceof Error ? err : new Error(String(err)));
+          spark.end();
+        });
+        return;
+      }
+    }
+    if (spark.readyState !== Spark.OPEN) return;
+    kernel.emit('connection', spark);
+    spark.release();
+  };
+  try {
+    step();
+  } catch (err) {
+    spark.fail(err instanceof Error ? err : new Error(String(err)));
+    spark.end();
+  }
+}
+
+function checkDefinition(plugin: PluginDefinition): string {
+  if (plugin === null || typeof plugin !== 'object') {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin must be an object made with definePlugin()');
+  }
+  if (typeof plugin.name !== 'string' || plugin.name.length === 0) {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin needs a non-empty string name');
+  }
+  if (plugin.server !== undefined && typeof plugin.server !== 'function') {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `The server half of plugin "${plugin.name}" must be a function`);
+  }
+  return plugin.name;
+}
+
+/** Create a kernel. Add plugins with `use`, then `attach(server)` or `listen(port)`. */
+export function createKernel(options?: z.input<typeof KernelOptionsSchema>): Kernel {
+  return new Kernel(options);
+}

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { ServerContext } from './context';
+import type { ClientPluginHalf } from './client/types';
+
+/**
+ * What a plugin's server half may return: a teardown run when the kernel
+ * closes or the plugin is removed (in reverse registration order).
+ */
+export type Teardown = void | (() => void | Promise<void>);
+
+/**
+ * A plugin declaration. Create one with {@link definePlugin} so that the
+ * options type is inferred from the zod schema and never written twice.
+ */
+export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, ClientOptions = any> {
+  /** Unique name; used in error messages, dependencies and `before`/`after` ordering. */
+  readonly name: string;
+  /** zod schema for the options given to `kernel.use(plugin, options)`. Defaults live here. */
+  readonly options?: Schema;
+  /** Names of plugins that must be registered before this one. */
+  readonly dependencies?: readonly string[];
+  /** Server half: registers hooks and services. Runs when the plugin is used. */
+  readonly server?: (ctx: ServerContext, options: z.output<Schema>) => Teardown;
+  /** Client half: runs inside every client created from this server. */
+  readonly client?: ClientPluginHalf<ClientOptions>;
+  /**
+   * Browser source that registers the client half in the generated library
+   * (see `library()`); built-in plugins point at their prebuilt chunk.
+   */
+  readonly library?: string | (() => string);
+  /** Options the client half receives, derived from the validated server options. */
+  readonly clientOptions?: (options: z.output<Schema>) => ClientOptions;
+}
+
+/** Options type of a plugin, inferred from its schema. */
+export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.input<S> : never;
+
+/**
+ * Declare a plugin. The returned object is frozen; pass it to `kernel.use`.
+ *
+ * @example
+ * const hello = definePlugin({
+ *   name: 'hello',
+ *   options: z.object({ greeting: z.string().default('hi') }),
+ *   server(ctx, { greeting }) {
+ *     ctx.hook('onConnection', (spark) => { spark.write(greeting); });
+ *   },
+ * });
+ */
+export function definePlugin<Schema extends z.ZodType, ClientOptions = z.output<Schema>>(
+  definition: PluginDefinition<Schema, ClientOptions>,
+): PluginDefinition<Schema, ClientOptions> {
+  return Object.freeze({ ...definition });
+}

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Frame, Parser } from './types';
+
+/**
+ * The transport a kernel serves. Exactly one plugin provides it
+ * (`ctx.provide(Slots.transformer, …)`); it receives the requests and
+ * upgrades that passed the middleware and turns connections into sparks
+ * with `kernel.connect`.
+ */
+export interface ServerTransformer {
+  /** Lower-case name, as in the `spec` route (`websockets`, `sockjs`, …). */
+  readonly name: string;
+  /** False when the transport carries text only (binary parsers refuse it). */
+  readonly binary: boolean;
+  /** A plain HTTP request under the pathname (polling transports, or a 426 for pure WebSocket). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** An upgrade request under the pathname. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Optionally turn a broadcast frame into the form the transport sends fastest, once for all sparks. */
+  prepareBroadcast?(frame: Frame): Frame;
+  /** Shut the transport server down (sparks are already ended). */
+  close(): void | Promise<void>;
+}
+
+/** Exclusive registry slots: one provider each per kernel. */
+export const Slots = {
+  transformer: Symbol('transformer'),
+  parser: Symbol('parser'),
+} as const;
+
+export type SlotTypes = {
+  transformer: ServerTransformer;
+  parser: Parser;
+};

@@ -1,0 +1,246 @@
+import { Stream } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ParsedUrlQuery } from 'node:querystring';
+import type { Frame, Packet } from './types';
+import type { KernelRequest } from './http';
+import type { Kernel } from './kernel';
+import { controlMessage } from './control';
+import { runPipeline } from './transforms';
+import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
+
+/** How a transformer sends on and closes one connection. */
+export interface SparkTransport {
+  /** Send one encoded frame. Return false when the socket is over its high-water mark. */
+  send(frame: Frame): boolean;
+  /** Close the connection (no close code: Primus peers ignore it, spec §1.3). */
+  close(): void;
+}
+
+/** What a transformer knows about a new connection. */
+export interface SparkInit {
+  transport: SparkTransport;
+  request: KernelRequest;
+  /** The transport's own socket object, exposed as `spark.socket`. */
+  socket: unknown;
+  /** The transport's session id, used unless the kernel has an `idGenerator`. */
+  id?: string;
+  headers?: IncomingHttpHeaders;
+  query?: ParsedUrlQuery;
+  /** Remote address when the request's socket does not tell it. */
+  remote?: { ip: string; port: number };
+}
+
+/** Where a client connects from. */
+export interface SparkAddress {
+  ip: string;
+  port: number;
+  secure: boolean;
+}
+
+/** Options of {@link Spark.end}. */
+export interface EndOptions {
+  /** End without the close message, so the client reconnects. */
+  reconnect?: boolean;
+}
+
+/**
+ * One server-side connection. A legacy Node `Stream`, so `spark.pipe(dest)`
+ * and `readable.pipe(spark)` work. `write` reports backpressure.
+ */
+export class Spark extends Stream {
+  static readonly OPENING = 1;
+  static readonly CLOSED = 2;
+  static readonly OPEN = 3;
+
+  /** Unique connection id (changes on every reconnect). */
+  readonly id: string;
+  /** Headers of the request that opened the connection. */
+  readonly headers: IncomingHttpHeaders;
+  /** Parsed query of that request (duplicate keys become arrays). */
+  readonly query: ParsedUrlQuery;
+  /** The request that opened the connection. */
+  readonly request: KernelRequest;
+  /** The transport's socket object. */
+  readonly socket: unknown;
+  /** The kernel this spark belongs to. */
+  readonly kernel: Kernel;
+  /** `Spark.OPEN` until the spark ends, then `Spark.CLOSED`. */
+  readyState: number = Spark.OPEN;
+  /** Set whenever a frame arrives; liveness checks (heartbeats) clear and test it. */
+  alive = true;
+  /** Legacy stream flags. */
+  readonly writable = true;
+  readonly readable = true;
+
+  #transport: SparkTransport;
+  #remote: { ip: string; port: number } | undefined;
+  #held: unknown[] | null = null;
+  #sent = true;
+
+  constructor(kernel: Kernel, init: SparkInit, id: string) {
+    super();
+    this.kernel = kernel;
+    this.id = id;
+    this.request = init.request;
+    this.headers = init.headers ?? init.request.headers;
+    this.query = init.query ?? init.request.query;
+    this.socket = init.socket;
+    this.#transport = init.transport;
+    this.#remote = init.remote;
+  }
+
+  /** Client address: trusted proxy headers when the `forwarded` plugin set them, else the socket's. */
+  get address(): SparkAddress {
+    const forwarded = this.request?.forwarded;
+    if (forwarded) return forwarded;
+    const socket = this.request?.socket;
+    return {
+      ip: socket?.remoteAddress ?? this.#remote?.ip ?? '127.0.0.1',
+      port: socket?.remotePort ?? this.#remote?.port ?? 0,
+      secure: Boolean((socket as { encrypted?: boolean } | undefined)?.encrypted),
+    };
+  }
+
+  /**
+   * Send a message. Returns false when the spark is closed, the value could
+   * not be encoded, or the socket's buffer is over its high-water mark
+   * (wait for `drain`).
+   */
+  write(data: unknown): boolean {
+    if (this.readyState !== Spark.OPEN) return false;
+    const steps = this.kernel.hooks.onSend;
+    if (steps === null) return this.#encodeAndSend(data);
+    this.#sent = true;
+    runPipeline(steps, this, { data }, sendPacket, failTransform);
+    return this.#sent;
+  }
+
+  /** Send an already-encoded frame (broadcasts encode once for every spark). */
+  writeFrame(frame: Frame): boolean {
+    if (this.readyState !== Spark.OPEN) return false;
+    return this.#transport.send(frame);
+  }
+
+  /** Send a `primus::<type>::<value>` control message, bypassing transforms. */
+  writeControl(type: string, value: string | number = ''): boolean {
+    if (this.readyState !== Spark.OPEN) return false;
+    return this.#encodeAndSend(controlMessage(type, value));
+  }
+
+  /**
+   * End the connection, optionally with a last message. Without
+   * `{ reconnect: true }` the client is told not to reconnect.
+   */
+  end(data?: unknown, options?: EndOptions): this {
+    if (this.readyState === Spark.CLOSED) return this;
+    if (data !== undefined) this.write(data);
+    if (!options?.reconnect) this.writeControl('server', 'close');
+    this.readyState = Spark.CLOSED;
+    this.emit('readyStateChange');
+    this.#transport.close();
+    this.kernel.disconnect(this);
+    this.emit('end');
+    this.emit('close');
+    return this;
+  }
+
+  // ---- called by transformers -------------------------------------------------
+
+  /** A frame arrived: decode, answer control messages, transform, emit `data`. */
+  receive(frame: Frame): void {
+    this.alive = true;
+    const kernel = this.kernel;
+    let data: unknown;
+    try {
+      data = kernel.parser.decode(frame);
+    } catch (err) {
+      this.fail(new ParserError(ErrorCodes.PARSE, `Failed to decode incoming data: ${describe(err)}`, err));
+      return;
+    }
+    if (typeof data === 'string' && data.charCodeAt(0) === 112 && kernel.handleControl(this, data)) return;
+    if (this.#held !== null) {
+      this.#held.push(data, frame);
+      return;
+    }
+    this.deliver(data, frame);
+  }
+
+  /** The transport closed under us: end without the close message. */
+  transportClosed(): void {
+    this.end(undefined, { reconnect: true });
+  }
+
+  /** The transport failed: report it, then end. */
+  transportError(err: unknown): void {
+    this.fail(
+      err instanceof AllsparkError ? err : new AllsparkError(ErrorCodes.TRANSPORT, describe(err), { cause: err }),
+    );
+    this.end(undefined, { reconnect: true });
+  }
+
+  /** The socket's buffer drained below its high-water mark. */
+  drained(): void {
+    this.emit('drain');
+  }
+
+  // ---- used by the kernel -------------------------------------------------------
+
+  /** Emit `data` after the incoming transforms. */
+  deliver(data: unknown, raw: Frame): void {
+    const steps = this.kernel.hooks.onMessage;
+    if (steps === null) this.emit('data', data, raw);
+    else runPipeline(steps, this, { data, raw }, emitData, failTransform);
+  }
+
+  /** Hold incoming messages (while async connection hooks run). */
+  hold(): void {
+    if (this.#held === null) this.#held = [];
+  }
+
+  /** Deliver what was held, in order, and stop holding. */
+  release(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (held === null) return;
+    for (let i = 0; i < held.length && this.readyState === Spark.OPEN; i += 2) {
+      this.deliver(held[i], held[i + 1] as Frame);
+    }
+  }
+
+  /** Report an error: `error` on the spark when someone listens, `log` on the kernel always. */
+  fail(err: Error): void {
+    this.kernel.log('error', err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  #encodeAndSend(data: unknown): boolean {
+    let frame: Frame | undefined;
+    try {
+      frame = this.kernel.parser.encode(data);
+    } catch (err) {
+      this.fail(new ParserError(ErrorCodes.ENCODE, `Failed to encode outgoing data: ${describe(err)}`, err));
+      return false;
+    }
+    if (frame === undefined) return true;
+    return this.#transport.send(frame);
+  }
+
+  /** @internal */
+  static sendPacket(spark: Spark, packet: Packet): void {
+    if (spark.readyState === Spark.OPEN) spark.#sent = spark.#encodeAndSend(packet.data);
+  }
+}
+
+const sendPacket = Spark.sendPacket;
+
+function emitData(spark: Spark, packet: Packet): void {
+  spark.emit('data', packet.data, packet.raw);
+}
+
+function failTransform(spark: Spark, err: unknown): void {
+  spark.fail(
+    err instanceof AllsparkError
+      ? err
+      : new AllsparkError(ErrorCodes.TRANSFORM, `Message transform failed: ${describe(err)}`, { cause: err }),
+  );
+}

@@ -1,0 +1,64 @@
+import type { Packet } from './types';
+
+/** One step of a message pipeline; see {@link runPipeline}. */
+export type Step<Self> = (self: Self, packet: Packet) => void | boolean | Promise<void | boolean>;
+
+/**
+ * Run `steps` over `packet` in order, then call `done(self, packet)`.
+ * A step returning `false` drops the packet. The loop stays synchronous
+ * until a step returns a thenable; only then does the rest continue in a
+ * `.then`, so a pipeline of sync steps allocates nothing. `done` and `fail`
+ * are plain functions taking `self` so callers need no per-message closure.
+ */
+export function runPipeline<Self>(
+  steps: readonly Step<Self>[],
+  self: Self,
+  packet: Packet,
+  done: (self: Self, packet: Packet) => void,
+  fail: (self: Self, err: unknown) => void,
+  start = 0,
+): void {
+  for (let i = start; i < steps.length; i++) {
+    let result: ReturnType<Step<Self>>;
+    try {
+      result = steps[i](self, packet);
+    } catch (err) {
+      fail(self, err);
+      return;
+    }
+    if (result === false) return;
+    if (result != null && result !== true && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<void | boolean>).then(
+        (value) => {
+          if (value !== false) runPipeline(steps, self, packet, done, fail, i + 1);
+        },
+        (err) => fail(self, err),
+      );
+      return;
+    }
+  }
+  done(self, packet);
+}
+
+/** A message transform in Primus's form: `fn(packet)` sync, or `fn(packet, next)` async (by declared arity). */
+export type PrimusTransform<Self> =
+  | ((this: Self, packet: Packet) => unknown)
+  | ((this: Self, packet: Packet, next: (err?: unknown, keep?: boolean) => void) => void);
+
+/**
+ * Adapt a Primus-style transform into a pipeline step. Only the async form
+ * allocates a Promise per message; the sync form stays on the fast path.
+ */
+export function fromPrimusTransform<Self>(fn: PrimusTransform<Self>): Step<Self> {
+  if (fn.length >= 2) {
+    return (self, packet) =>
+      new Promise<boolean>((resolve, reject) => {
+        (fn as (this: Self, p: Packet, n: (err?: unknown, keep?: boolean) => void) => void).call(
+          self,
+          packet,
+          (err, keep) => (err ? reject(err) : resolve(keep !== false)),
+        );
+      });
+  }
+  return (self, packet) => ((fn as (this: Self, p: Packet) => unknown).call(self, packet) === false ? false : undefined);
+}

@@ -1,0 +1,38 @@
+/**
+ * Types shared by the server kernel and the client kernel. This file has no
+ * runtime code so the browser bundle can import it freely.
+ */
+
+/** One transport-level unit: text for text parsers, bytes for binary ones. */
+export type Frame = string | Uint8Array | ArrayBuffer;
+
+/**
+ * A message codec. Synchronous on purpose: the message path calls it once per
+ * frame and must not allocate a Promise or closure for it.
+ */
+export interface Parser {
+  /** Lower-case name, as reported by the `spec` route (`json`, `msgpack`, …). */
+  readonly name: string;
+  /** True when frames are bytes, so the transport must carry binary. */
+  readonly binary: boolean;
+  /** Encode one value into one frame. Throws on failure. `undefined` result = send nothing. */
+  encode(data: unknown): Frame | undefined;
+  /** Decode one frame into one value. Throws on failure. */
+  decode(frame: Frame): unknown;
+}
+
+/**
+ * A message on its way through the transforms. Transforms may replace `data`.
+ * `raw` is the frame it was decoded from (incoming only).
+ */
+export interface Packet {
+  data: unknown;
+  raw?: Frame;
+}
+
+/**
+ * A message transform: return `false` (or resolve to `false`) to drop the
+ * message. Returning a Promise makes this one message asynchronous; returning
+ * anything else keeps the path synchronous.
+ */
+export type Transform<Self> = (self: Self, packet: Packet) => void | boolean | Promise<void | boolean>;

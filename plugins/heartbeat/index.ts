@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { definePlugin } from '../../core/plugin';
+import { startHeartbeat } from './server';
+import { heartbeatClient, type HeartbeatClientOptions } from './client';
+
+export const heartbeatOptions = z
+  .object({
+    /** ms between server pings; `false` or 0 disables heartbeats. Default 30000. */
+    pingInterval: z.union([z.number().int().nonnegative(), z.literal(false)]).default(30_000),
+  })
+  .strict();
+
+/**
+ * Heartbeats (Primus wire): the server sends `primus::ping::<ms>`, clients
+ * answer `primus::pong::<ms>`. The server drops sparks that stay silent for
+ * a whole interval; clients reconnect when no ping arrives within
+ * `pingTimeout` (default 1.5 × pingInterval).
+ */
+export const heartbeat = definePlugin({
+  name: 'heartbeat',
+  options: heartbeatOptions,
+  server(ctx, { pingInterval }) {
+    ctx.control('pong', (spark, value) => {
+      spark.alive = true;
+      spark.emit('incoming::pong', Number(value));
+      spark.emit('heartbeat');
+    });
+    if (!pingInterval) return;
+    let stop: (() => void) | undefined;
+    ctx.hook('onInit', () => {
+      stop ??= startHeartbeat(ctx, pingInterval);
+    });
+    return () => stop?.();
+  },
+  client: heartbeatClient,
+  clientOptions: ({ pingInterval }): HeartbeatClientOptions => ({
+    pingTimeout: pingInterval ? pingInterval + Math.round(pingInterval / 2) : false,
+  }),
+});

@@ -1,0 +1,144 @@
+import type { Client } from '../../core/client/client';
+import type { ClientPluginHalf, LostReason } from '../../core/client/types';
+import { backoffSettings, delayFor, toMs, type BackoffSettings, type ReconnectState } from './backoff';
+import { parseStrategy, type StrategyName } from './strategy';
+
+export interface ReconnectClientOptions {
+  strategy: StrategyName[];
+  timeout: number | false;
+  reconnect?: Partial<Record<keyof BackoffSettings, number | string>>;
+}
+
+/**
+ * Randomised exponential back-off (spec §4.5) and the connect timeout.
+ * It claims losses the strategy covers; the client kernel ends otherwise.
+ */
+export const reconnectClient: ClientPluginHalf<ReconnectClientOptions> = (client, defaults) => {
+  const settings = backoffSettings({ ...defaults.reconnect, ...(client.options.reconnect as object | undefined) });
+  const strategy = parseStrategy(client.options.strategy, defaults.strategy);
+  const connectTimeout = toMs(client.options.timeout ?? defaults.timeout, 0);
+  const machine = new Reconnect(client, settings, strategy, connectTimeout);
+  client.onLost((reason, err) => machine.lost(reason, err));
+  client.on('outgoing::open', () => machine.opening());
+  client.on('incoming::open', () => machine.opened());
+  client.on('outgoing::end', () => machine.cancel());
+  (client as Client & { recovery?: Reconnect }).recovery = machine;
+  return () => machine.cancel();
+};
+
+/** One client's reconnect state machine. */
+export class Reconnect {
+  /** The running cycle, or null. */
+  state: ReconnectState | null = null;
+  #scheduled: ReturnType<typeof setTimeout> | undefined;
+  #attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly client: Client,
+    readonly settings: BackoffSettings,
+    readonly strategy: Set<StrategyName>,
+    readonly connectTimeout: number,
+  ) {}
+
+  /** Is a reconnect cycle running? */
+  get reconnecting(): boolean {
+    return this.state !== null;
+  }
+
+  /** Start a reconnect cycle now, as the `online` strategy does. */
+  start(): boolean {
+    return this.#schedule();
+  }
+
+  opening(): void {
+    if (this.state !== null || !this.connectTimeout) return;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = undefined;
+      if (this.client.readyState === 3 || this.state !== null) return;
+      this.client.emit('timeout');
+      this.client.lost('timeout');
+    }, this.connectTimeout);
+  }
+
+  opened(): void {
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    const state = this.state;
+    if (state === null) return;
+    clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = undefined;
+    state.duration = Date.now() - state.start;
+    this.state = null;
+    this.client.emit('reconnected', state);
+  }
+
+  lost(reason: LostReason, err?: Error): boolean {
+    const firstConnect = this.#connectTimer !== undefined;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    if (this.state !== null) {
+      // A failed attempt: errors during reconnect attempts are not emitted (spec §4.5).
+      clearTimeout(this.#attemptTimer);
+      this.#attemptTimer = undefined;
+      return this.#schedule();
+    }
+    if (reason === 'disconnect') return this.strategy.has('disconnect') && this.#schedule();
+    if (reason === 'timeout') return this.strategy.has('timeout') && this.#schedule();
+    if (reason === 'error' && (firstConnect || !this.connectTimeout) && this.strategy.has('timeout')) {
+      this.client.emit('error', err);
+      return this.#schedule();
+    }
+    return false;
+  }
+
+  cancel(): void {
+    clearTimeout(this.#scheduled);
+    clearTimeout(this.#attemptTimer);
+    clearTimeout(this.#connectTimer);
+    this.#scheduled = this.#attemptTimer = this.#connectTimer = undefined;
+    this.state = null;
+  }
+
+  #schedule(): boolean {
+    if (this.#scheduled !== undefined) return true;
+    const state = (this.state ??= {
+      ...this.settings,
+      start: Date.now(),
+      duration: 0,
+      attempt: 0,
+      scheduled: 0,
+      backoff: true,
+    });
+    if (state.attempt >= state.retries) {
+      this.#fail(state);
+      return true;
+    }
+    state.attempt += 1;
+    state.scheduled = delayFor(state, state.attempt);
+    this.client.emit('reconnect scheduled', state);
+    this.#scheduled = setTimeout(() => this.#attempt(state), state.scheduled);
+    return true;
+  }
+
+  #attempt(state: ReconnectState): void {
+    this.#scheduled = undefined;
+    this.#attemptTimer = setTimeout(() => {
+      this.#attemptTimer = undefined;
+      this.client.emit('reconnect timeout', new Error('Reconnect attempt timed out'), state);
+      this.client.transport?.close();
+      this.#schedule();
+    }, state['reconnect timeout']);
+    this.client.emit('outgoing::reconnect');
+    this.client.open();
+    this.client.emit('reconnect', state);
+  }
+
+  #fail(state: ReconnectState): void {
+    this.state = null;
+    this.client.end();
+    const err = Object.assign(new Error('Unable to recover'), { code: 'ALLSPARK_RECONNECT_FAILED' });
+    this.client.emit('reconnect failed', err, state);
+  }
+}
