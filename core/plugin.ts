@@ -28,6 +28,12 @@ export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, ClientOp
    * (see `library()`); built-in plugins point at their prebuilt chunk.
    */
   readonly library?: string | (() => string);
+  /**
+   * Built-in plugins only: the folder (from the package root, e.g.
+   * `transformers/websockets`) whose `browser.ts` is bundled into the
+   * browser chunk `dist/browser/<folder>.js` that registers the client half.
+   */
+  readonly browser?: string;
   /** Options the client half receives, derived from the validated server options. */
   readonly clientOptions?: (options: z.output<Schema>) => ClientOptions;
 }

@@ -33,6 +33,7 @@ export const heartbeat = definePlugin({
     return () => stop?.();
   },
   client: heartbeatClient,
+  browser: 'plugins/heartbeat',
   clientOptions: ({ pingInterval }): HeartbeatClientOptions => ({
     pingTimeout: pingInterval ? pingInterval + Math.round(pingInterval / 2) : false,
   }),

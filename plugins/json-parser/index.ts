@@ -15,6 +15,7 @@ export const jsonParserPlugin = definePlugin({
     ctx.provide(Slots.parser, jsonParser);
   },
   client: jsonClient,
+  browser: 'plugins/json-parser',
 });
 
 export { jsonParser };

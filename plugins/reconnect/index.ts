@@ -34,6 +34,7 @@ export const reconnect = definePlugin({
   name: 'reconnect',
   options: reconnectOptions,
   client: reconnectClient,
+  browser: 'plugins/reconnect',
   clientOptions: ({ strategy, timeout, backoff }): ReconnectClientOptions => ({
     strategy: strategy === false ? [] : strategy,
     timeout,

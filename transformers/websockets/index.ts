@@ -28,5 +28,6 @@ export const websockets = definePlugin({
     ctx.provide(Slots.transformer, new WebSocketsServer(ctx.kernel, options));
   },
   client: websocketsClient(WebSocket as unknown as WebSocketConstructor),
+  browser: 'transformers/websockets',
   clientOptions: () => ({}),
 });

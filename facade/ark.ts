@@ -1,0 +1,40 @@
+import type { Client } from '../core/client/client';
+import { definePlugin, type PluginDefinition } from '../core/plugin';
+import { PrimusError } from '../core/errors';
+
+/** A Primus 8 plugin: `{ server(primus, options), client(primus, options), library }`. */
+export interface PrimusPlugin {
+  server?: (this: unknown, primus: any, options: any) => void;
+  client?: (this: Client, primus: Client, options: any) => void;
+  library?: string;
+  [key: string]: unknown;
+}
+
+/** Check a Primus plugin the way Primus does, with its exact messages. */
+export function checkPrimusPlugin(name: unknown, energon: unknown): PrimusPlugin {
+  if (typeof name !== 'string' || name === '') throw new PrimusError('Plugin name must be a non empty string');
+  if (typeof energon === 'string') energon = require(energon);
+  if (!energon || (typeof energon !== 'object' && typeof energon !== 'function')) {
+    throw new PrimusError('Plugin should be an object or function');
+  }
+  const plugin = energon as PrimusPlugin;
+  if (typeof plugin.server !== 'function' && typeof plugin.client !== 'function') {
+    throw new PrimusError('Plugin is missing a client or server function');
+  }
+  return plugin;
+}
+
+/**
+ * The kernel plugin that carries a Primus plugin's client half (and its
+ * browser `library`) to clients. The server half is run by the facade with
+ * Primus's `this`/arguments.
+ */
+export function kernelPluginFor(name: string, plugin: PrimusPlugin): PluginDefinition {
+  const client = plugin.client;
+  return definePlugin({
+    name: `primus-plugin:${name}`,
+    client: client ? (instance: Client) => client.call(instance, instance, instance.options) : undefined,
+    library: plugin.library,
+    primusClient: client,
+  } as PluginDefinition & { primusClient?: unknown });
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { fn } from '../core/options';
+
+const stringList = z.union([z.string(), z.array(z.string())]);
+
+/**
+ * Primus 8's server options, with Primus's defaults. Unknown keys are kept
+ * (Primus-style plugins read their own settings from the shared object);
+ * known keys are type-checked, so a typo in a value fails fast.
+ */
+export const PrimusOptionsSchema = z
+  .object({
+    /** URL path to serve. Default `/primus`. */
+    pathname: z
+      .string()
+      .default('/primus')
+      .transform((p) => (p.startsWith('/') ? p : '/' + p)),
+    /** Parser name (`json`, `msgpack`, `binary`, `ejson`) or a custom `{ encoder, decoder }`. Default `json`. */
+    parser: z
+      .union([z.string(), z.looseObject({ encoder: fn(), decoder: fn(), library: z.string().optional() })])
+      .default('json'),
+    /** Transformer name (`websockets`, `sockjs`, `engine.io`, `faye`) or a kernel transformer plugin. Default `websockets`. */
+    transformer: z.union([z.string(), z.looseObject({ name: z.string() })]).default('websockets'),
+    /** ms between heartbeat pings; `false`/0/null disables. Default 30000. */
+    pingInterval: z.union([z.number().nonnegative(), z.literal(false), z.null()]).default(30_000),
+    /** Largest inbound message in bytes (falsy: the default). Default 10485760. */
+    maxLength: z.union([z.number().positive(), z.literal(0), z.literal(false), z.null()]).optional(),
+    /** permessage-deflate. Default false. */
+    compression: z.boolean().default(false),
+    /** Options handed to the transport server. Default `{}`. */
+    transport: z.record(z.string(), z.unknown()).default({}),
+    /** Spark id generator; overrides the transformer's ids. */
+    idGenerator: fn<() => string>().optional(),
+    /** Authorization function `(req, done)`, as `primus.authorize(fn)`. */
+    authorization: fn<(req: unknown, done: (err?: unknown) => void) => void>().nullable().optional(),
+    /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
+    plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
+    /** Name of the client library's global. Default `Primus`. */
+    global: z.string().min(1).default('Primus'),
+    /** Which peers may set the client address through proxy headers. Default true (Primus). */
+    trustProxy: z.union([z.boolean(), z.array(z.string())]).default(true),
+    /** CORS: allowed origins. Default `*`. */
+    origins: stringList.optional(),
+    /** CORS: allowed methods. */
+    methods: stringList.optional(),
+    /** CORS: send Access-Control-Allow-Credentials. */
+    credentials: z.boolean().optional(),
+    /** CORS: preflight max age (seconds or a duration string). */
+    maxAge: z.union([z.number(), z.string()]).optional(),
+    /** CORS: allowed request headers. */
+    headers: z.union([stringList, z.literal(false)]).optional(),
+    /** CORS: exposed response headers. */
+    exposed: z.union([stringList, z.literal(false)]).optional(),
+  })
+  .loose()
+  .superRefine((options, ctx) => {
+    if ('timeout' in options) {
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'The `timeout` option has been removed' });
+    }
+  });
+
+export type PrimusOptions = z.input<typeof PrimusOptionsSchema>;
+export type ResolvedPrimusOptions = z.output<typeof PrimusOptionsSchema>;

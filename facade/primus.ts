@@ -1,0 +1,374 @@
+import { EventEmitter } from 'node:events';
+import { writeFile, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createKernel, type Kernel } from '../core/kernel';
+import { definePlugin } from '../core/plugin';
+import type { ServerContext } from '../core/context';
+import { Spark } from '../core/spark';
+import { clientFor } from '../core/client-config';
+import type { SocketClass } from '../core/client/factory';
+import { fromPrimusTransform, type PrimusTransform } from '../core/transforms';
+import { validateOptions } from '../core/options';
+import { ErrorCodes, PrimusError } from '../core/errors';
+import { heartbeat } from '../plugins/heartbeat';
+import { reconnect } from '../plugins/reconnect';
+import { middleware, MIDDLEWARE, type Layers, type LayerFn } from '../plugins/middleware';
+import { forwarded } from '../plugins/forwarded';
+import { spec, specOf } from '../plugins/spec';
+import { xssPlugin } from '../plugins/xss';
+import { noCachePlugin } from '../plugins/no-cache';
+import { authorization, AUTHORIZATION, type AuthorizationState, type Authorizer } from '../plugins/authorization';
+import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
+import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
+import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
+import { emitConnection } from './connection';
+import { extraPlugins } from './extras';
+
+import { VERSION } from '../core/version';
+const RESERVED = new Set(['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log']);
+const facades = new WeakMap<Kernel, Primus>();
+
+/** Options of {@link Primus.destroy}. */
+export interface DestroyOptions {
+  /** Close the HTTP server too. Default true. */
+  close?: boolean;
+  /** End sparks without the close message so clients reconnect (implies `close`). Default false. */
+  reconnect?: boolean;
+  /** ms to wait before acting. Default 0. */
+  timeout?: number;
+}
+
+/**
+ * Drop-in for Primus 8's server: `new Primus(server, options)` with
+ * Primus's option names, events and methods, built as a preset of kernel
+ * plugins. `use` adds HTTP middleware and `plugin` adds a plugin, as in
+ * Primus (on the kernel, `use` adds a plugin).
+ */
+export class Primus extends EventEmitter {
+  static readonly Spark = Spark;
+  /** The kernel behind this server. */
+  readonly kernel: Kernel;
+  /** The validated options (a copy; the caller's object is not mutated). */
+  readonly options: ResolvedPrimusOptions;
+  readonly server: Server;
+  readonly pathname: string;
+  readonly version = VERSION;
+  /** Primus-style plugins by name. */
+  readonly ark: Record<string, PrimusPlugin> = Object.create(null);
+  /** Message transforms added with `transform()`. */
+  readonly transformers: { incoming: PrimusTransform<Spark>[]; outgoing: PrimusTransform<Spark>[] } = {
+    incoming: [],
+    outgoing: [],
+  };
+  #ctx!: ServerContext;
+  #socket: SocketClass | undefined;
+  #destroyed = false;
+  #anonymous = 0;
+
+  constructor(server: Server, options: PrimusOptions = {}) {
+    super();
+    if (!server || typeof server !== 'object') {
+      throw new PrimusError('The first argument of the constructor must be an HTTP or HTTPS server instance');
+    }
+    if (options && 'timeout' in options) throw new PrimusError('The `timeout` option has been removed');
+    const o = validateOptions(PrimusOptionsSchema, options, 'Primus', ErrorCodes.OPTIONS);
+    this.options = o;
+    this.server = server;
+    this.pathname = o.pathname;
+    const kernel = createKernel({
+      pathname: o.pathname,
+      maxLength: o.maxLength || 10_485_760,
+      idGenerator: o.idGenerator,
+    });
+    this.kernel = kernel;
+    facades.set(kernel, this);
+    kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
+    kernel.on('plugin', () => (this.#socket = undefined));
+    kernel.on('plugout', () => (this.#socket = undefined));
+
+    kernel
+      .use(transformerPlugin(o.transformer as string), { compression: o.compression, transport: o.transport })
+      .use(parserPlugin(o.parser as string | PrimusParser))
+      .use(heartbeat, { pingInterval: o.pingInterval || false })
+      .use(reconnect, { strategy: this.#strategy(Boolean(o.authorization)) })
+      .use(middleware)
+      .use(forwarded, { trustProxy: o.trustProxy });
+    for (const [plugin, pluginOptions] of extraPlugins(o, 'before-spec')) kernel.use(plugin, pluginOptions);
+    kernel.use(spec, { version: VERSION }).use(xssPlugin).use(noCachePlugin);
+    kernel.use(authorization, { authorize: o.authorization ?? undefined });
+    this.layers$.self = this;
+    kernel.use(
+      definePlugin({
+        name: 'primus',
+        server: (ctx) => {
+          this.#ctx = ctx;
+          ctx.hook('onConnection', (spark) => emitConnection(this, spark));
+          ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
+        },
+      }),
+    );
+    kernel.attach(server);
+
+    const plugins = o.plugin;
+    if (typeof plugins === 'string') {
+      for (const name of plugins.split(/[, ]+/).filter(Boolean)) this.plugin(name, require(name));
+    } else {
+      for (const [name, plugin] of Object.entries(plugins)) this.plugin(name, plugin as PrimusPlugin);
+    }
+    process.nextTick(() => this.emit('initialised', this.transformer, this.parser, this.options));
+  }
+
+  // ---- properties -------------------------------------------------------------------
+
+  get transformer() {
+    return this.kernel.transformer;
+  }
+  get parser() {
+    return this.kernel.parser;
+  }
+  /** `{ pingInterval, pathname, version, parser, transformer }`, as served at `<pathname>/spec`. */
+  get spec() {
+    return specOf(this.kernel, VERSION);
+  }
+  /** Open sparks by id (a snapshot object, as Primus's `connections`). */
+  get connections(): Record<string, Spark> {
+    return Object.assign(Object.create(null), Object.fromEntries(this.kernel.connections));
+  }
+  /** Number of open sparks. */
+  get connected(): number {
+    return this.kernel.connected;
+  }
+  /** The current authorizer, if any. */
+  get auth(): Authorizer | null {
+    return this.kernel.registry.lookup<AuthorizationState>(AUTHORIZATION)?.authorize ?? null;
+  }
+  /** The middleware layers, in order. */
+  get layers() {
+    return this.layers$.list;
+  }
+  private get layers$(): Layers {
+    return this.kernel.registry.lookup<Layers>(MIDDLEWARE)!;
+  }
+  /** The Node client class for this server (rebuilt only when plugins change). */
+  get Socket(): SocketClass {
+    return (this.#socket ??= clientFor(this.kernel));
+  }
+
+  // ---- messages ---------------------------------------------------------------------
+
+  /** Broadcast to every spark; the message is encoded once. */
+  write(data: unknown): boolean {
+    return this.kernel.write(data);
+  }
+
+  /**
+   * `forEach(fn)`: call `fn(spark, id, connections)` for each spark, `false` stops.
+   * `forEach(fn, done)`: async walk, `fn(spark, next)`; sparks connecting meanwhile are included.
+   */
+  forEach(fn: (spark: Spark, ...rest: any[]) => unknown, done?: (err?: unknown) => void): this {
+    if (!done) {
+      this.kernel.forEach((spark, id) => fn(spark, id, this.connections));
+      return this;
+    }
+    const walk = this.kernel.connections.values();
+    const next = (err?: unknown, more?: boolean): void => {
+      if (err || more === false) return done(err ?? undefined);
+      const step = walk.next();
+      if (step.done) return done();
+      fn(step.value, next);
+    };
+    next();
+    return this;
+  }
+
+  /** The spark with this id. */
+  spark(id: string): Spark | undefined {
+    return this.kernel.spark(id);
+  }
+
+  /** Add a message transform for every spark: `fn(packet)` or `fn(packet, next)`. */
+  transform(type: 'incoming' | 'outgoing', fn: PrimusTransform<Spark>): this {
+    if (type !== 'incoming' && type !== 'outgoing') throw new PrimusError('Invalid transformer type');
+    if (this.transformers[type].includes(fn)) return this;
+    this.transformers[type].push(fn);
+    this.#ctx.hook(type === 'incoming' ? 'onMessage' : 'onSend', fromPrimusTransform(fn));
+    return this;
+  }
+
+  /** Is this event name reserved for Primus itself? */
+  reserved(event: string): boolean {
+    return /^(incoming|outgoing)::/.test(event) || RESERVED.has(event);
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------
+
+  /** Set the authorizer `(req, done)`; rejected handshakes get 401 (or `err.statusCode`). */
+  authorize(fn: Authorizer): this {
+    if (typeof fn !== 'function') throw new PrimusError('Authorize only accepts functions');
+    if (fn.length < 2) throw new PrimusError('Authorize function requires more arguments');
+    this.kernel.registry.lookup<AuthorizationState>(AUTHORIZATION)!.authorize = fn;
+    // Rejected clients should end, not retry on a timer: drop `timeout` from the default strategy.
+    this.kernel.plugout('reconnect');
+    this.kernel.use(reconnect, { strategy: this.#strategy(true) });
+    return this;
+  }
+
+  /** Add HTTP middleware: `use([name], fn, [options], [index])` (Primus semantics). */
+  use(name: string | LayerFn, fn?: LayerFn | unknown, options?: unknown, index?: number): this {
+    if (typeof name === 'function') {
+      index = options as number | undefined;
+      options = fn;
+      fn = name;
+      name = (fn as LayerFn).name || `pid_${Date.now()}_${this.#anonymous++}`;
+    }
+    if (typeof options === 'number') {
+      index = options;
+      options = {};
+    }
+    let layer = fn as LayerFn;
+    if (typeof layer === 'function' && layer.length < 2) {
+      layer = (layer as (this: Primus, o: unknown) => LayerFn).call(this, options ?? {});
+    }
+    if (typeof layer !== 'function' || layer.length < 2) {
+      throw new PrimusError('Middleware should be a function that accepts at least 2 args');
+    }
+    this.layers$.add(name, layer, { index });
+    return this;
+  }
+
+  /** Insert middleware before the layer named `before`. */
+  before(before: string, name: string, fn: LayerFn): this {
+    this.layers$.add(name, fn, { before });
+    return this;
+  }
+
+  remove(name: string): this {
+    this.layers$.remove(name);
+    return this;
+  }
+  enable(name: string): this {
+    this.layers$.enable(name);
+    return this;
+  }
+  disable(name: string): this {
+    this.layers$.disable(name);
+    return this;
+  }
+  indexOfLayer(name: string): number {
+    return this.layers$.indexOf(name);
+  }
+
+  // ---- plugins and the client library ---------------------------------------------------
+
+  /** `plugin(name, plugin)` adds a Primus plugin; `plugin(name)` gets one; `plugin()` gets all. */
+  plugin(name?: string | PrimusPlugin, energon?: PrimusPlugin | string): any {
+    if (name === undefined) return this.ark;
+    if (typeof name === 'object' && energon === undefined) {
+      energon = name;
+      name = (name as { name?: string }).name as string;
+    }
+    if (typeof name === 'string' && name !== '' && energon === undefined) return this.ark[name];
+    const plugin = checkPrimusPlugin(name, energon);
+    if (this.ark[name as string]) throw new PrimusError('Plugin name already defined');
+    this.ark[name as string] = plugin;
+    this.emit('plugin', name, plugin);
+    this.kernel.use(kernelPluginFor(name as string, plugin));
+    plugin.server?.call(this, this, this.options);
+    return this;
+  }
+
+  /** Remove a Primus plugin; false when unknown. */
+  plugout(name: string): boolean {
+    const plugin = this.ark[name];
+    if (!plugin) return false;
+    this.emit('plugout', name, plugin);
+    delete this.ark[name];
+    this.kernel.plugout(`primus-plugin:${name}`);
+    return true;
+  }
+
+  /** The browser client library (served at `<pathname>/primus.js`). */
+  library(): string {
+    const service = this.kernel.registry.lookup<LibraryService>(LIBRARY);
+    if (!service) throw new PrimusError('No client library: the client-library plugin is not in use');
+    return service.source();
+  }
+
+  /** Write the library to `path` (sync without a callback). */
+  save(path: string, cb?: (err: NodeJS.ErrnoException | null) => void): this {
+    if (cb) writeFile(path, this.library(), 'utf-8', cb);
+    else writeFileSync(path, this.library(), 'utf-8');
+    return this;
+  }
+
+  // ---- shutdown -------------------------------------------------------------------------
+
+  /** Stop serving: end sparks, close the HTTP server (unless `close: false`), emit `close`. */
+  destroy(options?: DestroyOptions | ((err?: unknown) => void), cb?: (err?: unknown) => void): this {
+    if (typeof options === 'function') {
+      cb = options;
+      options = {};
+    }
+    const o = options ?? {};
+    if (this.#destroyed) {
+      cb?.();
+      return this;
+    }
+    this.#destroyed = true;
+    const run = async (): Promise<void> => {
+      await this.kernel.close({ reconnect: o.reconnect });
+      if (o.reconnect || o.close !== false) {
+        await new Promise<void>((resolve) => {
+          try {
+            this.server.close(() => resolve());
+            (this.server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          } catch {
+            resolve();
+          }
+        });
+      }
+      await this.#emitClose(o);
+      this.removeAllListeners();
+    };
+    const start = (): void => {
+      run().then(() => cb?.(), (err) => {
+        if (cb) cb(err);
+        else throw err;
+      });
+    };
+    if (o.timeout) setTimeout(start, o.timeout);
+    else start();
+    return this;
+  }
+
+  /** Alias of {@link destroy}. */
+  end(options?: DestroyOptions, cb?: (err?: unknown) => void): this {
+    return this.destroy(options, cb);
+  }
+
+  async #emitClose(options: DestroyOptions): Promise<void> {
+    for (const listener of this.listeners('close') as Array<(...args: any[]) => unknown>) {
+      if (listener.length >= 2) {
+        await new Promise<void>((resolve, reject) => listener.call(this, options, (e?: unknown) => (e ? reject(e) : resolve())));
+      } else listener.call(this, options);
+    }
+  }
+
+  #strategy(authorized: boolean): Array<'disconnect' | 'online' | 'timeout'> {
+    return authorized ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'];
+  }
+
+  /** The Primus facade a kernel belongs to (for `spark.primus`). */
+  static of(kernel: Kernel): Primus | undefined {
+    return facades.get(kernel);
+  }
+}
+
+// Primus code reads `spark.primus`; sparks only know their kernel.
+Object.defineProperty(Spark.prototype, 'primus', {
+  configurable: true,
+  get(this: Spark) {
+    return facades.get(this.kernel) ?? this.kernel;
+  },
+});

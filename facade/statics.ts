@@ -1,0 +1,62 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKernel } from '../core/kernel';
+import { clientFor } from '../core/client-config';
+import type { SocketClass } from '../core/client/factory';
+import { heartbeat } from '../plugins/heartbeat';
+import { reconnect } from '../plugins/reconnect';
+import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
+import type { PrimusOptions } from './options';
+
+/** Options of `Primus.createServer`: Primus options plus where to listen. */
+export interface CreateServerOptions extends PrimusOptions {
+  port?: number;
+  hostname?: string;
+  /** Do not listen yet. */
+  listen?: boolean;
+  key?: string | Buffer;
+  cert?: string | Buffer;
+  /** Folder that `key`/`cert` file names are relative to. */
+  root?: string;
+}
+
+function certificate(value: string | Buffer | undefined, root: string | undefined): string | Buffer | undefined {
+  if (value === undefined || Buffer.isBuffer(value) || value.includes('-----BEGIN')) return value;
+  return readFileSync(root ? join(root, value) : value);
+}
+
+/**
+ * Make an HTTP (or, with `key` and `cert`, HTTPS) server, attach Primus and
+ * listen. Unlike Primus 8 a plain server does not default to port 443
+ * (spec §7.26): HTTP defaults to 80, HTTPS to 443.
+ */
+export function serverFor(options: CreateServerOptions): Server {
+  const key = certificate(options.key, options.root);
+  const cert = certificate(options.cert, options.root);
+  const server = key && cert ? createHttpsServer({ key, cert }) : createHttpServer();
+  if (options.listen !== false) server.listen(options.port ?? (key && cert ? 443 : 80), options.hostname);
+  return server as Server;
+}
+
+/** The client class for a server you do not run here (Primus.createSocket). */
+export function socketFor(options: PrimusOptions & { pingInterval?: number | false | null } = {}): SocketClass {
+  const kernel = createKernel({ pathname: (options.pathname ?? '/primus').replace(/^(?!\/)/, '/') });
+  kernel
+    .use(transformerPlugin((options.transformer as string) ?? 'websockets'))
+    .use(parserPlugin((options.parser as string | PrimusParser) ?? 'json'))
+    // Heartbeats off by default: we cannot know the remote server's interval (Primus does the same).
+    .use(heartbeat, { pingInterval: options.pingInterval || false })
+    .use(reconnect, {
+      strategy: options.authorization ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'],
+    });
+  const plugins = options.plugin;
+  if (plugins && typeof plugins === 'object') {
+    for (const [name, plugin] of Object.entries(plugins)) {
+      kernel.use(kernelPluginFor(name, checkPrimusPlugin(name, plugin as PrimusPlugin)));
+    }
+  }
+  return clientFor(kernel);
+}

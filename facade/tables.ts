@@ -1,0 +1,93 @@
+import type { PluginDefinition } from '../core/plugin';
+import type { Parser } from '../core/types';
+import { definePlugin } from '../core/plugin';
+import { Slots } from '../core/slots';
+import { PrimusError, describe } from '../core/errors';
+
+type Loader = () => PluginDefinition;
+
+/** Transformer names Primus users write, and the plugin behind each (loaded on demand). */
+export const transformers: Record<string, Loader> = {
+  websockets: () => require('../transformers/websockets').websockets,
+  sockjs: () => require('../transformers/sockjs').sockjs,
+  'engine.io': () => require('../transformers/engine.io').engineio,
+  faye: () => require('../transformers/faye').faye,
+};
+
+/** Parser names Primus users write, and the plugin behind each (loaded on demand). */
+export const parsers: Record<string, Loader> = {
+  json: () => require('../plugins/json-parser').jsonParserPlugin,
+  msgpack: () => require('../plugins/binary-parser').msgpackParser,
+  binary: () => require('../plugins/binary-parser').binaryParser,
+  ejson: () => require('../plugins/ejson-parser').ejsonParser,
+};
+
+function load(kind: 'transformer' | 'parser', table: Record<string, Loader>, name: string): PluginDefinition {
+  const loader = table[name.toLowerCase()];
+  if (!loader) throw new PrimusError(`Unsupported ${kind}: "${name}"`);
+  try {
+    return loader();
+  } catch (err) {
+    throw Object.assign(new PrimusError(`Missing dependencies for ${kind}: "${name}" (${describe(err)})`), { cause: err });
+  }
+}
+
+/** The transformer plugin for a Primus `transformer` option. */
+export function transformerPlugin(option: string | { name: string }): PluginDefinition {
+  if (typeof option !== 'string') {
+    if (typeof (option as PluginDefinition).server !== 'function') {
+      throw new PrimusError('The given transformer is not a constructor');
+    }
+    return option as PluginDefinition;
+  }
+  return load('transformer', transformers, option);
+}
+
+/** A Primus custom parser: `{ encoder(data, cb), decoder(data, cb), library? }`. */
+export interface PrimusParser {
+  encoder: (this: unknown, data: unknown, cb: (err: unknown, value?: unknown) => void) => void;
+  decoder: (this: unknown, data: unknown, cb: (err: unknown, value?: unknown) => void) => void;
+  library?: string;
+  binary?: boolean;
+}
+
+/** Run a callback-style coder synchronously (Primus's coders call back at once). */
+function syncCall(coder: PrimusParser['encoder'], data: unknown): any {
+  let error: unknown;
+  let value: unknown;
+  let called = false;
+  coder.call(undefined, data, (err, result) => {
+    called = true;
+    error = err;
+    value = result;
+  });
+  if (!called) throw new Error('Custom parsers must call back synchronously');
+  if (error) throw error;
+  return value;
+}
+
+/** Wrap a Primus custom parser as a parser plugin. */
+export function customParserPlugin(custom: PrimusParser): PluginDefinition {
+  const parser: Parser = {
+    name: 'custom',
+    binary: Boolean(custom.binary),
+    encode: (data) => syncCall(custom.encoder, data),
+    decode: (frame) => syncCall(custom.decoder, frame),
+  };
+  return definePlugin({
+    name: 'custom-parser',
+    server(ctx) {
+      ctx.provide(Slots.parser, parser);
+    },
+    client(client) {
+      client.parser = parser;
+    },
+  });
+}
+
+/** The parser plugin for a Primus `parser` option. */
+export function parserPlugin(option: string | PrimusParser): PluginDefinition {
+  if (typeof option === 'string') return load('parser', parsers, option);
+  if (!option || typeof option !== 'object') throw new PrimusError('The given parser is not an Object');
+  return customParserPlugin(option);
+}

@@ -1,0 +1,55 @@
+/**
+ * allspark: `require('allspark')` is the Primus-compatible server class,
+ * with the kernel API and every built-in plugin hanging off it.
+ */
+import { Primus as PrimusClass, type DestroyOptions } from './facade/primus';
+import { serverFor, socketFor, type CreateServerOptions } from './facade/statics';
+import type { PrimusOptions } from './facade/options';
+import type { Server } from 'node:http';
+import type { Spark } from './core/spark';
+import * as core from './core';
+
+export * from './core';
+export { websockets } from './transformers/websockets';
+export { jsonParserPlugin } from './plugins/json-parser';
+export { heartbeat } from './plugins/heartbeat';
+export { reconnect } from './plugins/reconnect';
+export { middleware } from './plugins/middleware';
+export { forwarded } from './plugins/forwarded';
+export { spec } from './plugins/spec';
+export { noCachePlugin } from './plugins/no-cache';
+export { xssPlugin } from './plugins/xss';
+export { authorization } from './plugins/authorization';
+export type { PrimusOptions, DestroyOptions, CreateServerOptions };
+export { transformers, parsers } from './facade/tables';
+
+/** `Primus.createServer([fn], options)`: an HTTP(S) server with Primus attached, listening. */
+function createServer(fn?: ((spark: Spark) => void) | CreateServerOptions, options?: CreateServerOptions): PrimusClass {
+  if (typeof fn !== 'function') {
+    options = fn;
+    fn = undefined;
+  }
+  const opts = { ...options };
+  const server: Server = serverFor(opts);
+  const { port: _p, hostname: _h, listen: _l, key: _k, cert: _c, root: _r, ...primusOptions } = opts;
+  const primus = new PrimusClass(server, primusOptions);
+  if (fn) primus.on('connection', fn);
+  return primus;
+}
+
+type PrimusStatic = typeof PrimusClass & {
+  (server: Server, options?: PrimusOptions): PrimusClass;
+  createServer: typeof createServer;
+  createSocket: typeof socketFor;
+};
+
+/** The Primus class; also callable without `new`, as Primus 8 is. */
+export const Primus: PrimusStatic = new Proxy(PrimusClass, {
+  apply: (target, _this, args: [Server, PrimusOptions?]) => new target(...args),
+}) as PrimusStatic;
+Object.assign(PrimusClass, { createServer, createSocket: socketFor });
+export type Primus = PrimusClass;
+export default Primus;
+
+// CommonJS: `require('allspark')` returns the class itself, carrying every named export.
+module.exports = Object.assign(Primus, exports, { Primus, default: Primus, core });

@@ -1,0 +1,4 @@
+import { registerHalf } from '../../core/client/browser';
+import { heartbeatClient } from './client';
+
+registerHalf('heartbeat', heartbeatClient);

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { definePlugin } from '../../core/plugin';
+import type { ServerContext } from '../../core/context';
+import { Layers, type Layer, type Placement } from './layers';
+
+/** Registry token of the {@link Layers} stack. */
+export const MIDDLEWARE = Symbol('middleware');
+
+/**
+ * HTTP middleware in Primus's model: a named, ordered stack of layers run
+ * for every request and upgrade under the pathname, before the transformer.
+ * Built-in layers (forwarded, cors, spec, no-cache, …) are plugins that add
+ * themselves here; the Primus facade's `use/remove/enable/disable` edit it.
+ */
+export const middleware = definePlugin({
+  name: 'middleware',
+  options: z.object({}).strict(),
+  server(ctx) {
+    const layers = new Layers();
+    ctx.provide(MIDDLEWARE, layers);
+    ctx.hook('onRequest', (req, res, next) => layers.run('http', req, res, next));
+    ctx.hook('onUpgrade', (req, socket, _head, next) => layers.run('upgrade', req, socket, next));
+  },
+});
+
+/** Add a named layer from another plugin's server half (that plugin must depend on `middleware`). */
+export function addLayer(ctx: ServerContext, name: string, fn: Layer['fn'], placement?: Placement): void {
+  ctx.lookup<Layers>(MIDDLEWARE)!.add(name, fn, placement);
+}
+
+export { Layers, type Layer, type LayerFn, type Placement } from './layers';

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { ServerResponse } from 'node:http';
+import { definePlugin } from '../../core/plugin';
+import { addLayer } from '../middleware';
+
+function noCache(_req: unknown, res: ServerResponse): void {
+  res.setHeader('Cache-Control', 'no-store, no-cache, must-revalidate, max-age=0');
+  res.setHeader('Pragma', 'no-cache');
+}
+noCache.upgrade = false;
+
+/** Polling responses must never be cached by browsers or proxies. */
+export const noCachePlugin = definePlugin({
+  name: 'no-cache',
+  dependencies: ['middleware'],
+  options: z.object({}).strict(),
+  server(ctx) {
+    addLayer(ctx, 'no-cache', noCache);
+  },
+});

@@ -1,0 +1,4 @@
+import { registerHalf } from '../../core/client/browser';
+import { reconnectClient } from './client';
+
+registerHalf('reconnect', reconnectClient);

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { ServerResponse } from 'node:http';
+import { definePlugin } from '../../core/plugin';
+import type { Kernel } from '../../core/kernel';
+import type { KernelRequest } from '../../core/http';
+import { addLayer } from '../middleware';
+import { VERSION } from '../../core/version';
+
+export const specOptions = z
+  .object({
+    /** Version reported to clients. Default: the allspark package version. */
+    version: z.string().optional(),
+  })
+  .strict();
+
+/** The body of `GET <pathname>/spec`, key order as Primus 8 (spec §2.5). */
+export function specOf(kernel: Kernel, version: string): Record<string, unknown> {
+  const beat = kernel.plugins().find((p) => p.definition.name === 'heartbeat');
+  const pingInterval = beat ? (beat.options as { pingInterval: number | false }).pingInterval || false : false;
+  return {
+    pingInterval,
+    pathname: kernel.options.pathname,
+    version,
+    parser: kernel.parser?.name ?? 'custom',
+    transformer: kernel.transformer?.name ?? 'custom',
+  };
+}
+
+/** Serves `<pathname>/spec`: how clients (ours and Primus's) discover the server's settings. */
+export const spec = definePlugin({
+  name: 'spec',
+  dependencies: ['middleware'],
+  options: specOptions,
+  server(ctx, options) {
+    const version = options.version ?? VERSION;
+    const route = ctx.options.pathname.replace(/\/$/, '') + '/spec';
+    const specRoute = (req: KernelRequest, res: ServerResponse): boolean => {
+      if (req.pathnameOnly !== route) return false;
+      const body = JSON.stringify(specOf(ctx.kernel, version));
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    };
+    addLayer(ctx, 'spec', Object.assign(specRoute, { upgrade: false }));
+  },
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { definePlugin } from '../../core/plugin';
+import { addLayer } from '../middleware';
+
+function xss(req: IncomingMessage, res: ServerResponse): void {
+  const agent = (req.headers['user-agent'] ?? '').toLowerCase();
+  // Old IE's XSS filter can be abused on JSONP-style responses; switch it off there.
+  if (agent.includes(';msie') || agent.includes('trident/')) res.setHeader('X-XSS-Protection', '0');
+}
+xss.upgrade = false;
+
+/** `X-XSS-Protection: 0` for Internet Explorer, as Primus's `x-xss` layer. */
+export const xssPlugin = definePlugin({
+  name: 'xss',
+  dependencies: ['middleware'],
+  options: z.object({}).strict(),
+  server(ctx) {
+    addLayer(ctx, 'x-xss', xss);
+  },
+});
