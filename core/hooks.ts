@@ -88,11 +88,26 @@ export function orderHooks<F>(entries: readonly HookEntry<F>[]): HookEntry<F>[] 
       if (entries[i].after?.includes(entries[j].plugin)) link(j, i);
     }
   }
+  // A hook that must run before another takes that one's place in line, so
+  // `before: ['x']` moves a hook to just ahead of x instead of to the front.
+  const rank = entries.map((_, i) => i);
+  for (let pass = 0; pass < n; pass++) {
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      for (const j of edges[i]) {
+        if (rank[j] < rank[i]) {
+          rank[i] = rank[j];
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
   const out: HookEntry<F>[] = [];
   const ready: number[] = [];
   for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
   while (ready.length > 0) {
-    ready.sort((a, b) => a - b);
+    ready.sort((a, b) => rank[a] - rank[b] || a - b);
     const i = ready.shift()!;
     out.push(entries[i]);
     for (const j of edges[i]) if (--indegree[j] === 0) ready.push(j);

@@ -286,7 +286,7 @@ export class Kernel extends EventEmitter {
   };
 
   #runInit(only?: string): void {
-    for (const entry of this.#entries.get('onInit') ?? []) {
+    for (const entry of orderHooks(this.#entries.get('onInit') ?? [])) {
       if (only === undefined || entry.plugin === only) (entry.fn as ServerHooks['onInit'])(this);
     }
   }

@@ -5,7 +5,7 @@ import type { Frame, Packet } from './types';
 import type { KernelRequest } from './http';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
-import { runPipeline } from './transforms';
+import { runPipeline, type Step } from './transforms';
 import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
 
 /** How a transformer sends on and closes one connection. */
@@ -76,6 +76,8 @@ export class Spark extends Stream {
   #remote: { ip: string; port: number } | undefined;
   #held: unknown[] | null = null;
   #sent = true;
+  /** True once the transport is closed; until then transformed messages may still go out. */
+  #closed = false;
 
   constructor(kernel: Kernel, init: SparkInit, id: string) {
     super();
@@ -133,14 +135,20 @@ export class Spark extends Stream {
    */
   end(data?: unknown, options?: EndOptions): this {
     if (this.readyState === Spark.CLOSED) return this;
+    const steps = this.kernel.hooks.onSend;
+    if (data !== undefined && steps !== null) {
+      // An async outgoing transform finishes after a synchronous close, which
+      // lost the last message in Primus (spec §7.9): close once it is through.
+      this.readyState = Spark.CLOSED;
+      this.emit('readyStateChange');
+      this.#endAfter(steps, { data }, 0, options);
+      return this;
+    }
     if (data !== undefined) this.write(data);
     if (!options?.reconnect) this.writeControl('server', 'close');
     this.readyState = Spark.CLOSED;
     this.emit('readyStateChange');
-    this.#transport.close();
-    this.kernel.disconnect(this);
-    this.emit('end');
-    this.emit('close');
+    this.#close();
     return this;
   }
 
@@ -213,6 +221,45 @@ export class Spark extends Stream {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
+  /** Run the last message through `steps` from `from`, send it unless dropped, then close. */
+  #endAfter(steps: readonly Step<Spark>[], packet: Packet, from: number, options: EndOptions | undefined): void {
+    for (let i = from; i < steps.length; i++) {
+      let result: ReturnType<Step<Spark>>;
+      try {
+        result = steps[i](this, packet);
+      } catch (err) {
+        failTransform(this, err);
+        return this.#closeAfterLast(options);
+      }
+      if (result === false) return this.#closeAfterLast(options);
+      if (result != null && result !== true && typeof (result as Promise<unknown>).then === 'function') {
+        (result as Promise<void | boolean>).then(
+          (keep) => (keep === false ? this.#closeAfterLast(options) : this.#endAfter(steps, packet, i + 1, options)),
+          (err) => {
+            failTransform(this, err);
+            this.#closeAfterLast(options);
+          },
+        );
+        return;
+      }
+    }
+    this.#encodeAndSend(packet.data);
+    this.#closeAfterLast(options);
+  }
+
+  #closeAfterLast(options: EndOptions | undefined): void {
+    if (!options?.reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
+    this.#close();
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#transport.close();
+    this.kernel.disconnect(this);
+    this.emit('end');
+    this.emit('close');
+  }
+
   #encodeAndSend(data: unknown): boolean {
     let frame: Frame | undefined;
     try {
@@ -227,7 +274,8 @@ export class Spark extends Stream {
 
   /** @internal */
   static sendPacket(spark: Spark, packet: Packet): void {
-    if (spark.readyState === Spark.OPEN) spark.#sent = spark.#encodeAndSend(packet.data);
+    // Messages written before `end()` whose transforms finish while it waits still go out.
+    if (!spark.#closed) spark.#sent = spark.#encodeAndSend(packet.data);
   }
 }
 

@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import { createServer } from 'node:http';
+import { createKernel, definePlugin, Slots, ErrorCodes, AllsparkError, type Kernel } from '../core';
+import { websockets } from '../transformers/websockets';
+import { jsonParserPlugin } from '../plugins/json-parser';
+import { heartbeat } from '../plugins/heartbeat';
+import { startKernel, stopAll } from './helpers/kernel';
+import { once, onceArgs } from './helpers/net';
+
+function thrown(fn: () => unknown): AllsparkError {
+  try {
+    fn();
+  } catch (err) {
+    return err as AllsparkError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('kernel: plugin registration', () => {
+  test('use() validates options with zod and names plugin and option path', () => {
+    const err = thrown(() => createKernel().use(heartbeat, { pingInterval: 'soon' as unknown as number }));
+    expect(err.code).toBe(ErrorCodes.PLUGIN_OPTIONS);
+    expect(err.message).toMatch(/plugin "heartbeat"/);
+    expect(err.message).toMatch(/pingInterval/);
+  });
+
+  test('unknown option keys are rejected (strict schemas catch typos)', () => {
+    const err = thrown(() => createKernel().use(heartbeat, { pingIntervl: 10 } as never));
+    expect(err.code).toBe(ErrorCodes.PLUGIN_OPTIONS);
+    expect(err.message).toMatch(/pingIntervl/);
+  });
+
+  test('nested option paths are named', () => {
+    const plugin = definePlugin({
+      name: 'nested',
+      options: z.object({ limits: z.object({ max: z.number() }).strict() }).strict(),
+    });
+    const err = thrown(() => createKernel().use(plugin, { limits: { max: 'x' as unknown as number } }));
+    expect(err.message).toMatch(/plugin "nested": limits\.max: /);
+  });
+
+  test('defaults come from the schema and the options type is inferred', () => {
+    let seen: { greeting: string } | undefined;
+    const hello = definePlugin({
+      name: 'hello',
+      options: z.object({ greeting: z.string().default('hi') }).strict(),
+      server(_ctx, options) {
+        seen = options;
+      },
+    });
+    createKernel().use(hello);
+    expect(seen).toEqual({ greeting: 'hi' });
+  });
+
+  test('duplicate names, missing dependencies and bad declarations are coded errors', () => {
+    const a = definePlugin({ name: 'a' });
+    const b = definePlugin({ name: 'b', dependencies: ['a'] });
+    expect(thrown(() => createKernel().use(b)).code).toBe(ErrorCodes.PLUGIN_DEPENDENCY);
+    expect(thrown(() => createKernel().use(b)).message).toBe('The dependency "a" of plugin "b" is not registered');
+    expect(thrown(() => createKernel().use(a).use(a)).code).toBe(ErrorCodes.PLUGIN_DUPLICATE);
+    expect(thrown(() => createKernel().use({ name: '' } as never)).code).toBe(ErrorCodes.PLUGIN_INVALID);
+    expect(thrown(() => createKernel().use(null as never)).code).toBe(ErrorCodes.PLUGIN_INVALID);
+    expect(createKernel().use(a).use(b).has('b')).toBe(true);
+  });
+
+  test('kernel options are validated', () => {
+    expect(thrown(() => createKernel({ pathname: 'nope' })).code).toBe(ErrorCodes.OPTIONS);
+    expect(thrown(() => createKernel({ maxLength: -1 })).message).toMatch(/maxLength/);
+    expect(thrown(() => createKernel({ bogus: 1 } as never)).message).toMatch(/bogus/);
+  });
+
+  test('the transformer and parser slots are exclusive and required', () => {
+    const otherParser = definePlugin({
+      name: 'other-parser',
+      server(ctx) {
+        ctx.provide(Slots.parser, { name: 'x', binary: false, encode: String, decode: String });
+      },
+    });
+    const err = thrown(() => createKernel().use(jsonParserPlugin).use(otherParser));
+    expect(err.code).toBe(ErrorCodes.SLOT);
+    expect(err.message).toMatch(/"other-parser".*"json-parser" already provides it/);
+    expect(thrown(() => createKernel().use(jsonParserPlugin).attach(createServer())).message).toMatch(/No transformer/);
+    expect(thrown(() => createKernel().use(websockets).attach(createServer())).message).toMatch(/No parser/);
+  });
+
+  test('a kernel with no plugins cannot send a byte: it refuses to attach', () => {
+    expect(thrown(() => createKernel().attach(createServer())).code).toBe(ErrorCodes.SLOT);
+  });
+
+  test('unknown hook names are rejected', () => {
+    const bad = definePlugin({
+      name: 'bad-hook',
+      server(ctx) {
+        ctx.hook('onEverything' as never, (() => undefined) as never);
+      },
+    });
+    expect(thrown(() => createKernel().use(bad)).code).toBe(ErrorCodes.HOOK);
+  });
+
+  test('plugout removes hooks, services and emits plugin/plugout events', () => {
+    const kernel = createKernel();
+    const events: string[] = [];
+    kernel.on('plugin', (name) => events.push(`plugin:${name}`));
+    kernel.on('plugout', (name) => events.push(`plugout:${name}`));
+    let tornDown = false;
+    const p = definePlugin({
+      name: 'p',
+      server(ctx) {
+        ctx.hook('onMessage', () => undefined);
+        return () => {
+          tornDown = true;
+        };
+      },
+    });
+    kernel.use(jsonParserPlugin).use(p);
+    expect(kernel.hooks.onMessage).toHaveLength(1);
+    expect(kernel.plugout('p')).toBe(true);
+    expect(kernel.plugout('p')).toBe(false);
+    expect(tornDown).toBe(true);
+    expect(kernel.hooks.onMessage).toBeNull();
+    expect(kernel.plugout('json-parser')).toBe(true);
+    expect(kernel.parser).toBeUndefined();
+    expect(events).toEqual(['plugin:json-parser', 'plugin:p', 'plugout:p', 'plugout:json-parser']);
+  });
+
+  test('registries of two kernels are separate', () => {
+    const token = Symbol('svc');
+    const provider = definePlugin({ name: 'svc', server: (ctx) => ctx.provide(token, 42) });
+    const k1 = createKernel().use(provider);
+    const k2 = createKernel();
+    expect(k1.registry.lookup(token)).toBe(42);
+    expect(k2.registry.lookup(token)).toBeUndefined();
+  });
+});
+
+describe('kernel: hooks', () => {
+  let env: Awaited<ReturnType<typeof startKernel>> | undefined;
+  afterEach(() => stopAll(env));
+
+  test('hooks run in registration order unless before/after say otherwise', () => {
+    const order: string[] = [];
+    const mk = (name: string, opts?: { before?: string[]; after?: string[] }) =>
+      definePlugin({ name, server: (ctx) => void ctx.hook('onInit', () => void order.push(name), opts) });
+    const kernel = createKernel()
+      .use(websockets)
+      .use(jsonParserPlugin)
+      .use(mk('first'))
+      .use(mk('second'))
+      .use(mk('third', { before: ['first'] }))
+      .use(mk('fourth', { after: ['fifth'] }))
+      .use(mk('fifth'));
+    kernel.attach(createServer());
+    expect(order).toEqual(['third', 'first', 'second', 'fifth', 'fourth']);
+    return kernel.close();
+  });
+
+  test('lifecycle hooks fire in story order for one connection', async () => {
+    const order: string[] = [];
+    const spy = definePlugin({
+      name: 'spy',
+      server(ctx) {
+        ctx.hook('onInit', () => void order.push('onInit'));
+        ctx.hook('onUpgrade', (_req, _socket, _head, next) => {
+          order.push('onUpgrade');
+          next();
+        });
+        ctx.hook('onConnection', () => void order.push('onConnection'));
+        ctx.hook('onMessage', () => void order.push('onMessage'));
+        ctx.hook('onSend', () => void order.push('onSend'));
+        ctx.hook('onDisconnection', () => void order.push('onDisconnection'));
+        ctx.hook('onClose', () => void order.push('onClose'));
+      },
+    });
+    env = await startKernel((k) => {
+      k.use(spy);
+      k.on('connection', (spark) => spark.on('data', (d: unknown) => spark.write(d)));
+    });
+    const c = env.client();
+    c.write('ping');
+    await once(c, 'data');
+    c.end();
+    await once(env.kernel, 'disconnection');
+    await env.kernel.close();
+    expect(order).toEqual(['onInit', 'onUpgrade', 'onConnection', 'onMessage', 'onSend', 'onDisconnection', 'onClose']);
+  });
+
+  test('an async onConnection hook holds incoming messages until it settles', async () => {
+    const got: unknown[] = [];
+    let ready = false;
+    const slow = definePlugin({
+      name: 'slow',
+      server: (ctx) =>
+        void ctx.hook('onConnection', async (spark) => {
+          await new Promise((r) => setTimeout(r, 100));
+          ready = true;
+          spark.on('data', (d: unknown) => got.push([ready, d]));
+        }),
+    });
+    env = await startKernel((k) => k.use(slow));
+    const c = env.client();
+    c.write(1);
+    c.write(2);
+    const connection = once(env.kernel, 'connection');
+    await connection;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toEqual([
+      [true, 1],
+      [true, 2],
+    ]);
+  });
+
+  test('a failing async onConnection hook ends the spark and logs', async () => {
+    const failing = definePlugin({
+      name: 'failing',
+      server: (ctx) =>
+        void ctx.hook('onConnection', async () => {
+          throw new Error('nope');
+        }),
+    });
+    env = await startKernel((k) => k.use(failing));
+    const logged = onceArgs<[string, Error]>(env.kernel, 'log');
+    const c = env.client();
+    const reconnecting = jest.fn();
+    c.on('reconnect scheduled', reconnecting);
+    await once(c, 'end');
+    const [level, err] = await logged;
+    expect(level).toBe('error');
+    expect(err.message).toBe('nope');
+    expect(reconnecting).not.toHaveBeenCalled();
+  });
+});
+
+describe('kernel: HTTP take-over', () => {
+  let kernel: Kernel | undefined;
+  afterEach(() => kernel?.close());
+
+  test('requests outside the pathname reach the original listeners; /primusfoo is not captured', async () => {
+    const server = createServer((_req, res) => res.end('app'));
+    kernel = createKernel().use(websockets).use(jsonParserPlugin).attach(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const app = await fetch(`http://127.0.0.1:${port}/primusfoo`);
+    expect(await app.text()).toBe('app');
+    const ours = await fetch(`http://127.0.0.1:${port}/primus`);
+    expect(ours.status).toBe(426);
+    await kernel.close();
+    kernel = undefined;
+    // Original listeners are given back on close.
+    const back = await fetch(`http://127.0.0.1:${port}/primus`, { headers: { connection: 'close' } });
+    expect(await back.text()).toBe('app');
+    await new Promise((r) => server.close(r));
+  });
+
+  test('foreign requests get a 404 instead of hanging when the server had no listener', async () => {
+    kernel = createKernel().use(websockets).use(jsonParserPlugin);
+    const server = await kernel.listen(0);
+    const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/elsewhere`);
+    expect(res.status).toBe(404);
+  });
+});
