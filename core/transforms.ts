@@ -40,10 +40,15 @@ export function runPipeline<Self>(
   done(self, packet);
 }
 
+/** Sync transforms are called without a usable `next`. */
+function noNext(): void {}
+
 /** A message transform in Primus's form: `fn(packet)` sync, or `fn(packet, next)` async (by declared arity). */
-export type PrimusTransform<Self> =
-  | ((this: Self, packet: Packet) => unknown)
-  | ((this: Self, packet: Packet, next: (err?: unknown, keep?: boolean) => void) => void);
+export type PrimusTransform<Self> = (
+  this: Self,
+  packet: Packet,
+  next: (err?: unknown, keep?: boolean) => void,
+) => unknown;
 
 /**
  * Adapt a Primus-style transform into a pipeline step. Only the async form
@@ -53,12 +58,8 @@ export function fromPrimusTransform<Self>(fn: PrimusTransform<Self>): Step<Self>
   if (fn.length >= 2) {
     return (self, packet) =>
       new Promise<boolean>((resolve, reject) => {
-        (fn as (this: Self, p: Packet, n: (err?: unknown, keep?: boolean) => void) => void).call(
-          self,
-          packet,
-          (err, keep) => (err ? reject(err) : resolve(keep !== false)),
-        );
+        fn.call(self, packet, (err, keep) => (err ? reject(err) : resolve(keep !== false)));
       });
   }
-  return (self, packet) => ((fn as (this: Self, p: Packet) => unknown).call(self, packet) === false ? false : undefined);
+  return (self, packet) => (fn.call(self, packet, noNext) === false ? false : undefined);
 }

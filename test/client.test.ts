@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Client, type Spark } from '../core';
+import { Client, type Spark, type Packet } from '../core';
 import { delayFor, backoffSettings, toMs } from '../plugins/reconnect/backoff';
 import { parseStrategy } from '../plugins/reconnect/strategy';
 import { startKernel, stopAll } from './helpers/kernel';

@@ -130,7 +130,10 @@ export class Client extends EventEmitter {
     return this;
   }
 
-  /** Add a message transform (`packet.data` may be replaced; `false` drops). */
+  /**
+   * Add a message transform: `fn(packet)` (return `false` to drop) or, when
+   * it declares two parameters, `fn(packet, next)` calling `next(err?, keep?)`.
+   */
   transform(type: 'incoming' | 'outgoing', fn: PrimusTransform<Client>): this {
     if (type !== 'incoming' && type !== 'outgoing') {
       const err = new Error('Invalid transformer type');
