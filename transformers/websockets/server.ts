@@ -17,13 +17,19 @@ export interface WebSocketsServerOptions {
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
-/** One `ws` connection as a spark sees it. No per-message closures: handlers are bound once. */
+const CONNECTION = Symbol('allspark connection');
+type Tagged = { [CONNECTION]: WsConnection };
+
+/**
+ * One `ws` connection as a spark sees it. The socket listeners below are
+ * shared module functions that find their connection through a symbol on
+ * the emitter, so a connection costs no closures at all.
+ */
 class WsConnection implements SparkTransport {
   spark!: Spark;
-  #blocked = false;
+  blocked = false;
   constructor(
     readonly ws: WebSocket,
-    readonly raw: Duplex,
     readonly highWaterMark: number,
     readonly binaryFrames: boolean,
   ) {}
@@ -33,45 +39,48 @@ class WsConnection implements SparkTransport {
     if (typeof frame === 'string') ws.send(frame);
     else ws.send(frame, this.binaryFrames ? BINARY : TEXT);
     if (ws.bufferedAmount < this.highWaterMark) return true;
-    this.#blocked = true;
+    this.blocked = true;
     return false;
   }
 
   close(): void {
     this.ws.close();
   }
+}
 
-  onMessage = (data: Buffer, isBinary: boolean): void => {
-    this.spark.receive(isBinary ? data : data.toString());
-  };
+function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
+  this[CONNECTION].spark.receive(isBinary ? data : data.toString());
+}
 
-  onPing = (): void => {
-    // A WebSocket-level ping from the client counts as a sign of life (spec §1.3).
-    this.spark.alive = true;
-    this.spark.emit('incoming::pong');
-  };
+function onPing(this: Tagged): void {
+  // A WebSocket-level ping from the client counts as a sign of life (spec §1.3).
+  const spark = this[CONNECTION].spark;
+  spark.alive = true;
+  spark.emit('incoming::pong');
+}
 
-  onError = (err: Error & { code?: string }): void => {
-    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.spark.transportError(
-        new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength; connection closed (${err.message})`, {
-          cause: err,
-        }),
-      );
-      return;
-    }
-    this.spark.transportError(err);
-  };
+function onError(this: Tagged, err: Error & { code?: string }): void {
+  const spark = this[CONNECTION].spark;
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    spark.transportError(
+      new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength; connection closed (${err.message})`, {
+        cause: err,
+      }),
+    );
+    return;
+  }
+  spark.transportError(err);
+}
 
-  onClose = (): void => {
-    this.spark.transportClosed();
-  };
+function onClose(this: Tagged): void {
+  this[CONNECTION].spark.transportClosed();
+}
 
-  onDrain = (): void => {
-    if (!this.#blocked || this.ws.bufferedAmount >= this.highWaterMark) return;
-    this.#blocked = false;
-    this.spark.drained();
-  };
+function onDrain(this: Tagged): void {
+  const connection = this[CONNECTION];
+  if (!connection.blocked || connection.ws.bufferedAmount >= connection.highWaterMark) return;
+  connection.blocked = false;
+  connection.spark.drained();
 }
 
 /** The `ws` server behind the websockets transformer. */
@@ -106,13 +115,16 @@ export class WebSocketsServer implements ServerTransformer {
 
   #accept(ws: WebSocket, req: KernelRequest, raw: Duplex): void {
     const kernel = this.#kernel;
-    const connection = new WsConnection(ws, raw, this.#options.highWaterMark, kernel.parser.binary);
+    const connection = new WsConnection(ws, this.#options.highWaterMark, kernel.parser.binary);
+    (ws as unknown as Tagged)[CONNECTION] = connection;
+    (raw as unknown as Tagged)[CONNECTION] = connection;
     connection.spark = kernel.connect({ transport: connection, request: req, socket: ws });
-    ws.on('message', connection.onMessage);
-    ws.on('ping', connection.onPing);
-    ws.on('error', connection.onError);
-    ws.on('close', connection.onClose);
-    raw.on('drain', connection.onDrain);
+    const emitter = ws as unknown as { on(event: string, fn: (this: Tagged, ...args: any[]) => void): void };
+    emitter.on('message', onMessage);
+    emitter.on('ping', onPing);
+    emitter.on('error', onError);
+    emitter.on('close', onClose);
+    (raw as unknown as typeof emitter).on('drain', onDrain);
   }
 
   /** Convert a broadcast frame once, so `ws` does not re-encode the string per socket. */
