@@ -47,6 +47,16 @@ export class ServerContext {
     this.kernel.addControl(this.plugin, type, handler);
   }
 
+  /**
+   * Add a property or method to every spark of this kernel (a getter or a
+   * value). Declare its type by augmenting `SparkDecorations`:
+   * `declare module 'allspark' { interface SparkDecorations { room: string } }`.
+   * Throws when the name is taken.
+   */
+  decorateSpark(name: string, descriptor: PropertyDescriptor): void {
+    this.kernel.decorateSpark(this.plugin, name, descriptor);
+  }
+
   /** Emit a `log` event on the kernel. */
   log(level: 'error' | 'warn' | 'info' | 'debug', ...args: unknown[]): void {
     this.kernel.log(level, ...args);

@@ -2,7 +2,7 @@ export { createKernel, Kernel, KernelOptionsSchema, type KernelOptions } from '.
 export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown } from './plugin';
 export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
-export { Spark, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
+export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
 export { Slots, type ServerTransformer } from './slots';
 export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';

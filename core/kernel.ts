@@ -57,6 +57,8 @@ export class Kernel extends EventEmitter {
   transformer!: ServerTransformer;
   /** The HTTP server once attached. */
   server: Server | null = null;
+  /** This kernel's Spark class: decorations added by plugins stay local to the kernel. */
+  readonly Spark: typeof Spark = class KernelSpark extends Spark {};
 
   readonly #plugins = new Map<string, PluginRecord>();
   readonly #entries = new Map<ServerHookName, HookEntry<ServerHooks[ServerHookName]>[]>();
@@ -149,7 +151,7 @@ export class Kernel extends EventEmitter {
   /** Create a spark for a connection the transformer accepted. */
   connect(init: SparkInit): Spark {
     const id = this.options.idGenerator?.() ?? init.id ?? randomId();
-    const spark = new Spark(this, init, id);
+    const spark = new this.Spark(this, init, id);
     this.connections.set(id, spark);
     spark.hold();
     // Announce on the next tick so the transformer finishes wiring the socket first.
@@ -244,6 +246,14 @@ export class Kernel extends EventEmitter {
       if (at !== -1) list.splice(at, 1);
       this.#rebuild(name);
     };
+  }
+
+  /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
+  decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor): void {
+    if (name in this.Spark.prototype) {
+      throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Plugin "${plugin}" cannot decorate sparks with "${name}": it exists already`);
+    }
+    Object.defineProperty(this.Spark.prototype, name, { configurable: true, ...descriptor });
   }
 
   /** @internal Register a control message handler for `plugin`. */

@@ -44,6 +44,17 @@ export interface EndOptions {
 }
 
 /**
+ * Properties plugins add to sparks with `ctx.decorateSpark`. Empty here;
+ * plugins augment it (module augmentation) so their additions are typed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SparkDecorations {}
+
+// Declaration merging: a Spark has every decoration's type.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface Spark extends SparkDecorations {}
+
+/**
  * One server-side connection. A legacy Node `Stream`, so `spark.pipe(dest)`
  * and `readable.pipe(spark)` work. `write` reports backpressure.
  */

@@ -133,6 +133,31 @@ describe('kernel: plugin registration', () => {
   });
 });
 
+describe('kernel: spark decorations', () => {
+  let env: Awaited<ReturnType<typeof startKernel>> | undefined;
+  afterEach(() => stopAll(env));
+
+  test('decorateSpark adds to this kernel’s sparks only and refuses duplicates', async () => {
+    const room = definePlugin({
+      name: 'room',
+      server: (ctx) =>
+        ctx.decorateSpark('room', {
+          get(this: { query: Record<string, unknown> }) {
+            return this.query.room ?? 'lobby';
+          },
+        }),
+    });
+    env = await startKernel((k) => k.use(room));
+    const connected = once<{ room?: string }>(env.kernel, 'connection');
+    env.client({}, '?room=blue');
+    expect((await connected).room).toBe('blue');
+    expect('room' in createKernel().Spark.prototype).toBe(false);
+    const again = definePlugin({ name: 'again', server: (ctx) => ctx.decorateSpark('room', { value: 1 }) });
+    expect(thrown(() => env!.kernel.use(again)).code).toBe(ErrorCodes.PLUGIN_INVALID);
+    expect(thrown(() => createKernel().use(definePlugin({ name: 'w', server: (ctx) => ctx.decorateSpark('write', { value: 1 }) }))).message).toMatch(/"write"/);
+  });
+});
+
 describe('kernel: hooks', () => {
   let env: Awaited<ReturnType<typeof startKernel>> | undefined;
   afterEach(() => stopAll(env));
