@@ -70,7 +70,9 @@ export class PrimusError extends AllsparkError {
   }
 }
 
-/** Message of an unknown thrown value, for error texts. */
+/** Message of an unknown thrown value, for error texts (plain `{ message }` objects included). */
 export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
 }

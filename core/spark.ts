@@ -5,7 +5,7 @@ import type { Frame, Packet } from './types';
 import type { KernelRequest } from './http';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
-import { runPipeline, type Step } from './transforms';
+import { runPipeline, type Sink } from './transforms';
 import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
 
 /** How a transformer sends on and closes one connection. */
@@ -89,6 +89,7 @@ export class Spark extends Stream {
   #sent = true;
   /** True once the transport is closed; until then transformed messages may still go out. */
   #closed = false;
+  #endOptions: EndOptions | undefined;
 
   constructor(kernel: Kernel, init: SparkInit, id: string) {
     super();
@@ -124,7 +125,7 @@ export class Spark extends Stream {
     const steps = this.kernel.hooks.onSend;
     if (steps === null) return this.#encodeAndSend(data);
     this.#sent = true;
-    runPipeline(steps, this, { data }, sendPacket, failTransform);
+    runPipeline(steps, this, { data }, SEND);
     return this.#sent;
   }
 
@@ -152,7 +153,8 @@ export class Spark extends Stream {
       // lost the last message in Primus (spec §7.9): close once it is through.
       this.readyState = Spark.CLOSED;
       this.emit('readyStateChange');
-      this.#endAfter(steps, { data }, 0, options);
+      this.#endOptions = options;
+      runPipeline(steps, this, { data }, LAST);
       return this;
     }
     if (data !== undefined) this.write(data);
@@ -208,7 +210,7 @@ export class Spark extends Stream {
   deliver(data: unknown, raw: Frame): void {
     const steps = this.kernel.hooks.onMessage;
     if (steps === null) this.emit('data', data, raw);
-    else runPipeline(steps, this, { data, raw }, emitData, failTransform);
+    else runPipeline(steps, this, { data, raw }, DELIVER);
   }
 
   /** Hold incoming messages (while async connection hooks run). */
@@ -232,34 +234,8 @@ export class Spark extends Stream {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
-  /** Run the last message through `steps` from `from`, send it unless dropped, then close. */
-  #endAfter(steps: readonly Step<Spark>[], packet: Packet, from: number, options: EndOptions | undefined): void {
-    for (let i = from; i < steps.length; i++) {
-      let result: ReturnType<Step<Spark>>;
-      try {
-        result = steps[i](this, packet);
-      } catch (err) {
-        failTransform(this, err);
-        return this.#closeAfterLast(options);
-      }
-      if (result === false) return this.#closeAfterLast(options);
-      if (result != null && result !== true && typeof (result as Promise<unknown>).then === 'function') {
-        (result as Promise<void | boolean>).then(
-          (keep) => (keep === false ? this.#closeAfterLast(options) : this.#endAfter(steps, packet, i + 1, options)),
-          (err) => {
-            failTransform(this, err);
-            this.#closeAfterLast(options);
-          },
-        );
-        return;
-      }
-    }
-    this.#encodeAndSend(packet.data);
-    this.#closeAfterLast(options);
-  }
-
-  #closeAfterLast(options: EndOptions | undefined): void {
-    if (!options?.reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
+  #closeAfterLast(): void {
+    if (!this.#endOptions?.reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
     this.#close();
   }
 
@@ -283,14 +259,33 @@ export class Spark extends Stream {
     return this.#transport.send(frame);
   }
 
-  /** @internal */
-  static sendPacket(spark: Spark, packet: Packet): void {
-    // Messages written before `end()` whose transforms finish while it waits still go out.
-    if (!spark.#closed) spark.#sent = spark.#encodeAndSend(packet.data);
-  }
+  /** @internal Sinks of the message pipelines (static so they reach private members). */
+  static readonly sinks = {
+    send: {
+      // Messages written before `end()` whose transforms finish while it waits still go out.
+      done: (spark: Spark, packet: Packet) => {
+        if (!spark.#closed) spark.#sent = spark.#encodeAndSend(packet.data);
+      },
+      fail: failTransform,
+    } satisfies Sink<Spark>,
+    last: {
+      done: (spark: Spark, packet: Packet) => {
+        spark.#encodeAndSend(packet.data);
+        spark.#closeAfterLast();
+      },
+      drop: (spark: Spark) => spark.#closeAfterLast(),
+      fail: (spark: Spark, err: unknown) => {
+        failTransform(spark, err);
+        spark.#closeAfterLast();
+      },
+    } satisfies Sink<Spark>,
+  };
 }
 
-const sendPacket = Spark.sendPacket;
+const SEND = Spark.sinks.send;
+/** The last message of `end(data)`: close once it is through, dropped or failed (spec §7.9). */
+const LAST = Spark.sinks.last;
+const DELIVER: Sink<Spark> = { done: emitData, fail: failTransform };
 
 function emitData(spark: Spark, packet: Packet): void {
   spark.emit('data', packet.data, packet.raw);

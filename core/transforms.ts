@@ -3,19 +3,26 @@ import type { Packet } from './types';
 /** One step of a message pipeline; see {@link runPipeline}. */
 export type Step<Self> = (self: Self, packet: Packet) => void | boolean | Promise<void | boolean>;
 
+/** Where a pipeline's packet ends up. Shared constant objects, so no per-message closures. */
+export interface Sink<Self> {
+  /** Every step passed the packet on. */
+  done(self: Self, packet: Packet): void;
+  /** A step threw or rejected. */
+  fail(self: Self, err: unknown): void;
+  /** A step dropped the packet (returned or resolved `false`). */
+  drop?(self: Self, packet: Packet): void;
+}
+
 /**
- * Run `steps` over `packet` in order, then call `done(self, packet)`.
- * A step returning `false` drops the packet. The loop stays synchronous
- * until a step returns a thenable; only then does the rest continue in a
- * `.then`, so a pipeline of sync steps allocates nothing. `done` and `fail`
- * are plain functions taking `self` so callers need no per-message closure.
+ * Run `steps` over `packet` in order, then hand it to `sink`. The loop
+ * stays synchronous until a step returns a thenable; only then does the
+ * rest continue in a `.then`, so a pipeline of sync steps allocates nothing.
  */
 export function runPipeline<Self>(
   steps: readonly Step<Self>[],
   self: Self,
   packet: Packet,
-  done: (self: Self, packet: Packet) => void,
-  fail: (self: Self, err: unknown) => void,
+  sink: Sink<Self>,
   start = 0,
 ): void {
   for (let i = start; i < steps.length; i++) {
@@ -23,21 +30,25 @@ export function runPipeline<Self>(
     try {
       result = steps[i](self, packet);
     } catch (err) {
-      fail(self, err);
+      sink.fail(self, err);
       return;
     }
-    if (result === false) return;
+    if (result === false) {
+      sink.drop?.(self, packet);
+      return;
+    }
     if (result != null && result !== true && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<void | boolean>).then(
         (value) => {
-          if (value !== false) runPipeline(steps, self, packet, done, fail, i + 1);
+          if (value !== false) runPipeline(steps, self, packet, sink, i + 1);
+          else sink.drop?.(self, packet);
         },
-        (err) => fail(self, err),
+        (err) => sink.fail(self, err),
       );
       return;
     }
   }
-  done(self, packet);
+  sink.done(self, packet);
 }
 
 /** Sync transforms are called without a usable `next`. */

@@ -223,6 +223,24 @@ describe('Node client', () => {
     expect(await once(c, 'data')).toBe('kept');
     expect(() => c.transform('sideways' as never, () => undefined)).toThrow('Invalid transformer type');
   });
+
+  test('end(data) waits for an async outgoing transform before closing', async () => {
+    const got: unknown[] = [];
+    env = await startKernel((k) => k.on('connection', (s: Spark) => s.on('data', (d: unknown) => got.push(d))));
+    const c = env.client();
+    c.transform('outgoing', (packet, next) => {
+      setTimeout(() => {
+        packet.data = `late:${packet.data}`;
+        next();
+      }, 20);
+    });
+    await once(c, 'open');
+    const ended = once(c, 'end');
+    c.end('last words');
+    await ended;
+    while (got.length === 0) await delay(5);
+    expect(got).toEqual(['late:last words']);
+  });
 });
 
 export type { Server };

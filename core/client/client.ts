@@ -3,7 +3,7 @@ import type { Frame, Packet, Parser } from '../types';
 import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
 import { connectUrl, defaultUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
-import { runPipeline, fromPrimusTransform, type PrimusTransform, type Step } from '../transforms';
+import { runPipeline, fromPrimusTransform, type PrimusTransform, type Sink, type Step } from '../transforms';
 
 type ControlHandler = (client: Client, value: string) => void;
 
@@ -91,13 +91,22 @@ export class Client extends EventEmitter {
     if (this.#destroyed) return false;
     if (this.#outgoing.length === 0) return this.#send(data);
     this.#sent = true;
-    runPipeline(this.#outgoing, this, { data }, sendPacket, failTransform);
+    runPipeline(this.#outgoing, this, { data }, SEND);
     return this.#sent;
   }
 
   /** Close for good (no reconnect), optionally sending a last message first. */
   end(data?: unknown): this {
+    if (data !== undefined && this.#outgoing.length > 0 && this.readyState === Client.OPEN) {
+      // Close only once the last message is through the transforms (spec §7.9).
+      runPipeline(this.#outgoing, this, { data }, LAST);
+      return this;
+    }
     if (data !== undefined) this.write(data);
+    return this.#end();
+  }
+
+  #end(): this {
     const was = this.readyState;
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
@@ -212,7 +221,7 @@ export class Client extends EventEmitter {
       if (handler) return handler(this, control!.value);
     }
     if (this.#incoming.length === 0) this.emit('data', data, frame);
-    else runPipeline(this.#incoming, this, { data, raw: frame }, emitData, failTransform);
+    else runPipeline(this.#incoming, this, { data, raw: frame }, DELIVER);
   }
 
   /** The transport failed. */
@@ -292,13 +301,29 @@ export class Client extends EventEmitter {
     return kept;
   }
 
-  /** @internal */
-  static sendPacket(client: Client, packet: Packet): void {
-    client.#sent = client.#send(packet.data);
-  }
+  /** @internal Sinks of the message pipelines (static so they reach private members). */
+  static readonly sinks = {
+    send: {
+      done: (client: Client, packet: Packet) => void (client.#sent = client.#send(packet.data)),
+      fail: failTransform,
+    } satisfies Sink<Client>,
+    last: {
+      done: (client: Client, packet: Packet) => {
+        client.#send(packet.data);
+        client.#end();
+      },
+      drop: (client: Client) => void client.#end(),
+      fail: (client: Client, err: unknown) => {
+        failTransform(client, err);
+        client.#end();
+      },
+    } satisfies Sink<Client>,
+  };
 }
 
-const sendPacket = Client.sendPacket;
+const SEND = Client.sinks.send;
+const LAST = Client.sinks.last;
+const DELIVER: Sink<Client> = { done: emitData, fail: failTransform };
 
 function emitData(client: Client, packet: Packet): void {
   client.emit('data', packet.data, packet.raw);
