@@ -14,12 +14,15 @@ export { websockets } from './transformers/websockets';
 export { jsonParserPlugin } from './plugins/json-parser';
 export { heartbeat } from './plugins/heartbeat';
 export { reconnect } from './plugins/reconnect';
+export { offline } from './plugins/offline';
 export { middleware } from './plugins/middleware';
 export { forwarded } from './plugins/forwarded';
+export { cors } from './plugins/cors';
 export { spec } from './plugins/spec';
 export { noCachePlugin } from './plugins/no-cache';
 export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
+export { clientLibrary } from './plugins/client-library';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export { transformers, parsers } from './facade/tables';
 

@@ -1,14 +1,24 @@
 import type { PluginDefinition } from '../core/plugin';
 import type { ResolvedPrimusOptions } from './options';
+import { cors } from '../plugins/cors';
+import { clientLibrary } from '../plugins/client-library';
+
+/** Keep only the keys the user set, so the plugin's own defaults apply to the rest. */
+function defined(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}
 
 /**
- * Plugins the facade adds when they are present in this build (CORS and
- * the client library arrive as their own plugins). Returned in the order
- * Primus runs its default layers.
+ * Plugins the facade adds between `forwarded` and `spec`, in the order
+ * Primus runs its default layers (cors, then the client library).
  */
 export function extraPlugins(
-  _options: ResolvedPrimusOptions,
+  options: ResolvedPrimusOptions,
   _stage: 'before-spec',
 ): Array<[PluginDefinition, unknown]> {
-  return [];
+  const { origins, methods, credentials, maxAge, headers, exposed } = options;
+  return [
+    [cors as PluginDefinition, defined({ origins, methods, credentials, maxAge, headers, exposed })],
+    [clientLibrary as PluginDefinition, { global: options.global }],
+  ];
 }

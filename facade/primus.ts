@@ -12,6 +12,7 @@ import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
 import { heartbeat } from '../plugins/heartbeat';
 import { reconnect } from '../plugins/reconnect';
+import { offline } from '../plugins/offline';
 import { middleware, MIDDLEWARE, type Layers, type LayerFn } from '../plugins/middleware';
 import { forwarded } from '../plugins/forwarded';
 import { spec, specOf } from '../plugins/spec';
@@ -92,6 +93,7 @@ export class Primus extends EventEmitter {
       .use(parserPlugin(o.parser as string | PrimusParser))
       .use(heartbeat, { pingInterval: o.pingInterval || false })
       .use(reconnect, { strategy: this.#strategy(Boolean(o.authorization)) })
+      .use(offline)
       .use(middleware)
       .use(forwarded, { trustProxy: o.trustProxy });
     for (const [plugin, pluginOptions] of extraPlugins(o, 'before-spec')) kernel.use(plugin, pluginOptions);
@@ -103,6 +105,9 @@ export class Primus extends EventEmitter {
         name: 'primus',
         server: (ctx) => {
           this.#ctx = ctx;
+          // Primus code reads `spark.primus`.
+          const primus = this;
+          ctx.decorateSpark('primus', { get: () => primus });
           ctx.hook('onConnection', (spark) => emitConnection(this, spark));
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
         },
@@ -365,10 +370,9 @@ export class Primus extends EventEmitter {
   }
 }
 
-// Primus code reads `spark.primus`; sparks only know their kernel.
-Object.defineProperty(Spark.prototype, 'primus', {
-  configurable: true,
-  get(this: Spark) {
-    return facades.get(this.kernel) ?? this.kernel;
-  },
-});
+declare module '../core/spark' {
+  interface SparkDecorations {
+    /** The Primus facade this spark belongs to (only on facade sparks). */
+    readonly primus?: Primus;
+  }
+}

@@ -7,6 +7,7 @@ import { clientFor } from '../core/client-config';
 import type { SocketClass } from '../core/client/factory';
 import { heartbeat } from '../plugins/heartbeat';
 import { reconnect } from '../plugins/reconnect';
+import { offline } from '../plugins/offline';
 import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
 import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
 import type { PrimusOptions } from './options';
@@ -51,7 +52,8 @@ export function socketFor(options: PrimusOptions & { pingInterval?: number | fal
     .use(heartbeat, { pingInterval: options.pingInterval || false })
     .use(reconnect, {
       strategy: options.authorization ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'],
-    });
+    })
+    .use(offline);
   const plugins = options.plugin;
   if (plugins && typeof plugins === 'object') {
     for (const [name, plugin] of Object.entries(plugins)) {

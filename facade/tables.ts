@@ -3,6 +3,7 @@ import type { Parser } from '../core/types';
 import { definePlugin } from '../core/plugin';
 import { Slots } from '../core/slots';
 import { PrimusError, describe } from '../core/errors';
+import { functionSource } from '../plugins/client-library/serialise';
 
 type Loader = () => PluginDefinition;
 
@@ -66,6 +67,30 @@ function syncCall(coder: PrimusParser['encoder'], data: unknown): any {
   return value;
 }
 
+/**
+ * Browser code for a custom parser, as Primus ships it: the parser's
+ * `library` text, then its coders' source, run synchronously like on the
+ * server (spec §5.2, with §7.17's limits: the coders must be self-contained).
+ */
+function customParserLibrary(custom: PrimusParser): string {
+  return [
+    custom.library ?? '',
+    '__allspark.halves["custom-parser"] = function (client) {',
+    `  var encoder = ${functionSource(custom.encoder, 'custom-parser')};`,
+    `  var decoder = ${functionSource(custom.decoder, 'custom-parser')};`,
+    '  function run(coder, data) {',
+    '    var out, error, called = false;',
+    '    coder.call(client, data, function (err, value) { called = true; error = err; out = value; });',
+    '    if (!called) throw new Error("Custom parsers must call back synchronously");',
+    '    if (error) throw error;',
+    '    return out;',
+    '  }',
+    `  client.parser = { name: "custom", binary: ${Boolean(custom.binary)},`,
+    '    encode: function (d) { return run(encoder, d); }, decode: function (f) { return run(decoder, f); } };',
+    '};',
+  ].join('\n');
+}
+
 /** Wrap a Primus custom parser as a parser plugin. */
 export function customParserPlugin(custom: PrimusParser): PluginDefinition {
   const parser: Parser = {
@@ -82,6 +107,7 @@ export function customParserPlugin(custom: PrimusParser): PluginDefinition {
     client(client) {
       client.parser = parser;
     },
+    library: () => customParserLibrary(custom),
   });
 }
 

@@ -7,7 +7,7 @@ import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import { addLayer } from '../middleware';
 
 /** `done()` accepts, `done(err)` rejects (`err.statusCode`, default 401; `err.authenticate` sets WWW-Authenticate). */
-export type Authorizer = (req: IncomingMessage, done: (err?: unknown) => void) => void | Promise<unknown>;
+export type Authorizer = (this: any, req: IncomingMessage, done: (err?: unknown) => void) => void | Promise<unknown>;
 
 /** Registry token of the mutable {@link AuthorizationState}. */
 export const AUTHORIZATION = Symbol('authorization');
@@ -23,13 +23,27 @@ export const authorizationOptions = z
   })
   .strict();
 
+/**
+ * The error to answer with: 401 unless it carries a `statusCode`. Strings
+ * and plain objects (`{ message, statusCode, authenticate }`) are allowed,
+ * as in Primus, whose body is `err.message || err`.
+ */
 function rejection(err: unknown): unknown {
-  if (err && typeof err === 'object') {
-    const e = err as { statusCode?: number };
+  if (err instanceof Error) {
+    const e = err as Error & { statusCode?: unknown };
     if (typeof e.statusCode !== 'number') e.statusCode = 401;
     return e;
   }
-  return new AllsparkError(ErrorCodes.UNAUTHORIZED, describe(err), { statusCode: 401 });
+  const fields = (err !== null && typeof err === 'object' ? err : {}) as {
+    message?: unknown;
+    statusCode?: unknown;
+    authenticate?: unknown;
+  };
+  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : describe(err);
+  const statusCode = typeof fields.statusCode === 'number' ? fields.statusCode : 401;
+  const error = new AllsparkError(ErrorCodes.UNAUTHORIZED, message, { statusCode });
+  if (typeof fields.authenticate === 'string') Object.assign(error, { authenticate: fields.authenticate });
+  return error;
 }
 
 /**
@@ -44,7 +58,8 @@ export const authorization = definePlugin({
   server(ctx, options) {
     const state: AuthorizationState = { authorize: options.authorize ?? null };
     ctx.provide(AUTHORIZATION, state);
-    addLayer(ctx, 'authorization', (req: IncomingMessage, _res: unknown, next: Next) => {
+    // A `function` layer: Primus calls the authorizer with `this` = the server, which the facade sets as the layers' `this`.
+    addLayer(ctx, 'authorization', function (this: unknown, req: IncomingMessage, _res: unknown, next: Next) {
       const authorize = state.authorize;
       if (authorize === null) return next();
       let settled = false;
@@ -54,7 +69,7 @@ export const authorization = definePlugin({
         next(err ? rejection(err) : undefined);
       };
       try {
-        const result = authorize(req, done);
+        const result = authorize.call(this, req, done);
         if (result && typeof (result as Promise<unknown>).then === 'function') {
           (result as Promise<unknown>).then(() => done(), (err) => done(err ?? new Error('Unauthorized')));
         }

@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
-const HEADERS = ['fastly-client-ip', 'x-forwarded-for', 'z-forwarded-for', 'forwarded', 'x-real-ip'] as const;
+/** Proxy headers in the order Primus (forwarded-for) tries them, each with its port and protocol header. */
+const PROXY_HEADERS = [
+  { ip: 'fastly-client-ip', port: 'fastly-client-port', proto: 'fastly-ssl' },
+  { ip: 'x-forwarded-for', port: 'x-forwarded-port', proto: 'x-forwarded-proto' },
+  { ip: 'z-forwarded-for', port: 'z-forwarded-port', proto: 'z-forwarded-proto' },
+  { ip: 'forwarded', port: 'forwarded-port', proto: 'forwarded-proto' },
+  { ip: 'x-real-ip', port: 'x-real-port', proto: 'x-real-proto' },
+] as const;
 
 export interface ForwardedAddress {
   ip: string;
@@ -9,49 +16,75 @@ export interface ForwardedAddress {
   secure: boolean;
 }
 
-/** `for=1.2.3.4:80` (RFC 7239) or `1.2.3.4[:port]`, first hop only. */
-function firstHop(value: string): { ip: string; port?: number } | undefined {
-  let hop = value.split(',')[0].trim();
-  const forPart = /for="?\[?([^\]";]+)\]?(?::(\d+))?"?/i.exec(hop);
-  if (forPart) return isIP(forPart[1]) ? { ip: forPart[1], port: forPart[2] ? Number(forPart[2]) : undefined } : undefined;
-  if (isIP(hop)) return { ip: hop };
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hop);
-  if (m && isIP(m[1])) return { ip: m[1], port: Number(m[2]) };
-  hop = hop.replace(/^\[|\]$/g, '');
-  return isIP(hop) ? { ip: hop } : undefined;
+interface Hop {
+  ip: string;
+  port?: number;
+  proto?: string;
+}
+
+/** `1.2.3.4`, `1.2.3.4:80`, `::1` or `[::1]:80`. */
+function plainHop(text: string): Hop | undefined {
+  if (isIP(text)) return { ip: text };
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m || !isIP(m[1])) return undefined;
+  return m[2] === undefined ? { ip: m[1] } : { ip: m[1], port: Number(m[2]) };
+}
+
+/** One comma-separated entry: a plain address, or RFC 7239 `for=…;proto=…` (Primus knows only the former). */
+function parseHop(entry: string): Hop | undefined {
+  const text = entry.trim();
+  if (!/(^|;)\s*for=/i.test(text)) return plainHop(text);
+  const params = new Map<string, string>();
+  for (const pair of text.split(';')) {
+    const at = pair.indexOf('=');
+    if (at !== -1) params.set(pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim().replace(/^"|"$/g, ''));
+  }
+  const hop = plainHop(params.get('for') ?? '');
+  if (hop === undefined) return undefined;
+  const proto = params.get('proto');
+  return proto === undefined ? hop : { ...hop, proto: proto.toLowerCase() };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** The peer's own address, with IPv4-mapped IPv6 (`::ffff:1.2.3.4`) written as IPv4. */
+function peerOf(req: IncomingMessage): ForwardedAddress {
+  const socket = req.socket;
+  const ip = socket?.remoteAddress ?? '127.0.0.1';
+  return {
+    ip: ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip,
+    port: socket?.remotePort ?? 0,
+    secure: Boolean((socket as { encrypted?: boolean } | undefined)?.encrypted),
+  };
 }
 
 /**
  * The client's address. Proxy headers are only believed when `trust` says
  * so: `true` trusts every peer (Primus's behaviour), a list trusts only
- * peers whose address is in it (spec §7.20), `false` never.
+ * peers whose address is in it (spec §7.20), `false` never. As in Primus,
+ * the first proxy header present decides; one invalid entry in it means
+ * the list was forged, and the peer's own address is used.
  */
 export function forwardedFor(req: IncomingMessage, trust: boolean | readonly string[]): ForwardedAddress {
-  const socket = req.socket;
-  const own: ForwardedAddress = {
-    ip: socket?.remoteAddress ?? '127.0.0.1',
-    port: socket?.remotePort ?? 0,
-    secure: Boolean((socket as { encrypted?: boolean } | undefined)?.encrypted),
-  };
+  const own = peerOf(req);
   const trusted = trust === true || (Array.isArray(trust) && trust.includes(own.ip));
   if (!trusted) return own;
-  for (const name of HEADERS) {
-    const value = header(req, name);
-    if (!value) continue;
-    const hop = firstHop(value);
-    if (!hop) continue;
-    const prefix = name === 'forwarded' ? 'x-forwarded' : name.replace(/-(for|ip|client-ip)$/, '');
-    const port = hop.port ?? Number(header(req, `${prefix}-port`) ?? NaN);
-    const proto = header(req, `${prefix}-proto`);
+  for (const names of PROXY_HEADERS) {
+    const value = header(req, names.ip);
+    if (value === undefined) continue;
+    const hops = value.split(',').map(parseHop);
+    const first = hops[0];
+    if (first === undefined || hops.some((hop) => hop === undefined)) return own;
+    // The proxy's own port says nothing about the client's: 0 when no header tells it (as Primus).
+    const port = first.port ?? Number(header(req, names.port)?.split(',')[0]);
+    const proto = first.proto ?? header(req, names.proto);
     return {
-      ip: hop.ip,
-      port: Number.isFinite(port) ? port : own.port,
-      secure: proto === 'https' || proto === '1' || own.secure,
+      ip: first.ip,
+      port: Number.isInteger(port) && port > 0 ? port : 0,
+      secure: proto === 'https' || proto === '1',
     };
   }
   return own;

@@ -33,6 +33,8 @@ export class Reconnect {
   #scheduled: ReturnType<typeof setTimeout> | undefined;
   #attemptTimer: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #held = false;
+  #pending = false;
 
   constructor(
     readonly client: Client,
@@ -51,6 +53,25 @@ export class Reconnect {
     return this.#schedule();
   }
 
+  /**
+   * The network is down (offline plugin): cancel any pending attempt and,
+   * until {@link release}, claim every loss without scheduling attempts,
+   * so nothing dials while there is no network and nothing ends either.
+   */
+  hold(): void {
+    const pending = this.state !== null;
+    this.cancel();
+    this.#pending = pending;
+    this.#held = true;
+  }
+
+  /** The network is back: if a connection was lost while held, attempt at once (a new cycle). */
+  release(): void {
+    const pending = this.#pending;
+    this.#held = this.#pending = false;
+    if (pending) this.#schedule(0);
+  }
+
   opening(): void {
     if (this.state !== null || !this.connectTimeout) return;
     clearTimeout(this.#connectTimer);
@@ -65,6 +86,8 @@ export class Reconnect {
   opened(): void {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    // A connection opened, so the network works, whatever the browser said (localhost does offline).
+    this.#held = this.#pending = false;
     const state = this.state;
     if (state === null) return;
     clearTimeout(this.#attemptTimer);
@@ -78,6 +101,10 @@ export class Reconnect {
     const firstConnect = this.#connectTimer !== undefined;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    if (this.#held) {
+      this.#pending = true;
+      return true;
+    }
     if (this.state !== null) {
       // A failed attempt: errors during reconnect attempts are not emitted (spec §4.5).
       clearTimeout(this.#attemptTimer);
@@ -99,9 +126,10 @@ export class Reconnect {
     clearTimeout(this.#connectTimer);
     this.#scheduled = this.#attemptTimer = this.#connectTimer = undefined;
     this.state = null;
+    this.#pending = false;
   }
 
-  #schedule(): boolean {
+  #schedule(delay?: number): boolean {
     if (this.#scheduled !== undefined) return true;
     const state = (this.state ??= {
       ...this.settings,
@@ -116,7 +144,7 @@ export class Reconnect {
       return true;
     }
     state.attempt += 1;
-    state.scheduled = delayFor(state, state.attempt);
+    state.scheduled = delay ?? delayFor(state, state.attempt);
     this.client.emit('reconnect scheduled', state);
     this.#scheduled = setTimeout(() => this.#attempt(state), state.scheduled);
     return true;

@@ -1,0 +1,98 @@
+import type { Kernel } from '../../core/kernel';
+import type { PluginDefinition } from '../../core/plugin';
+import { VERSION } from '../../core/version';
+import { readChunk } from './chunks';
+import { functionSource, stringSource, valueSource } from './serialise';
+
+/** What facade/ark.ts puts on the kernel plugin that carries a Primus-style plugin. */
+interface PrimusStyle {
+  primusClient?: (...args: any[]) => unknown;
+  library?: string;
+}
+
+export interface AssembleOptions {
+  /** Name of the global (and UMD export). */
+  global: string;
+  /** Reads a prebuilt chunk; tests may substitute their own. */
+  read?: (chunk: string, owner: string) => string;
+  /** Told about plugins that have a Node client half but nothing for browsers. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The browser library for `kernel`'s current plugins, in Primus's UMD-ish
+ * shape (spec §5.2): a wrapper function holding the `__allspark` object,
+ * the core chunk and one chunk per plugin with browser code, then a list of
+ * `function (Primus) {…}` for Primus-style plugins' `library` strings, run
+ * after the global is defined.
+ *
+ * Kernel plugins reach the browser through prebuilt chunks (`browser`) or
+ * their own `library` text, which registers `__allspark.halves[name]`.
+ * Their client options are `clientOptions(options)`; a plugin without
+ * `clientOptions` gets `{}`, because server options (keys, secrets) must
+ * not be published in a public script.
+ */
+export function assembleLibrary(kernel: Kernel, options: AssembleOptions): string {
+  const read = options.read ?? readChunk;
+  const inside: string[] = [read('core', 'client-library')];
+  const entries: string[] = [];
+  const outside: string[] = [];
+  const chunks = new Set<string>();
+  const names: string[] = [];
+
+  for (const { definition, options: pluginOptions } of kernel.plugins()) {
+    const name = definition.name;
+    if ('primusClient' in definition) {
+      addPrimusStyle(definition as PluginDefinition & PrimusStyle, inside, entries, outside);
+      names.push(name);
+      continue;
+    }
+    let code: string | undefined;
+    if (definition.browser !== undefined) {
+      code = chunks.has(definition.browser) ? '' : read(definition.browser, name);
+      chunks.add(definition.browser);
+    } else if (definition.library !== undefined) {
+      code = typeof definition.library === 'function' ? definition.library() : definition.library;
+    }
+    if (code === undefined) {
+      if (definition.client) options.warn?.(`Plugin "${name}" has a client half but no browser code; the browser library leaves it out`);
+      continue;
+    }
+    if (code !== '') inside.push(code);
+    const clientOptions = definition.clientOptions ? definition.clientOptions(pluginOptions as never) : {};
+    entries.push(`[${stringSource(name)},${valueSource(clientOptions, name)}]`);
+    names.push(name);
+  }
+
+  return [
+    `/*! allspark ${VERSION} client library: ${names.join(', ').replace(/\*\//g, '* /')} */`,
+    '(function UMDish(name, context, definition, plugins) {',
+    '  context[name] = definition.call(context);',
+    '  for (var i = 0; i < plugins.length; i++) plugins[i](context[name]);',
+    '  if (typeof module !== "undefined" && module.exports) module.exports = context[name];',
+    '  else if (typeof define === "function" && define.amd) define(function reference() { return context[name]; });',
+    `})(${stringSource(options.global)}, this || {}, function wrapper() {`,
+    // Hide CommonJS/AMD from the code inside, as Primus does: chunks must not export themselves.
+    'var define, module, exports, __allspark = { halves: {} };',
+    ...inside,
+    `return __allspark.create(${stringSource(kernel.options.pathname)}, [${entries.join(',')}]);`,
+    '}, [' + outside.map((library) => `function (Primus) {\n${library}\n}`).join(',\n') + ']);',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A Primus 8 plugin: its client function travels as source text and runs
+ * as Primus runs it, `client.call(instance, instance, options)` with the
+ * constructor options; its `library` runs once with the class.
+ */
+function addPrimusStyle(definition: PluginDefinition & PrimusStyle, inside: string[], entries: string[], outside: string[]): void {
+  const name = definition.name;
+  if (typeof definition.library === 'string' && definition.library !== '') outside.push(definition.library);
+  if (typeof definition.primusClient !== 'function') return;
+  const source = functionSource(definition.primusClient, name);
+  inside.push(
+    `__allspark.halves[${stringSource(name)}] = function (client) { (${source}).call(client, client, client.options); };`,
+  );
+  entries.push(`[${stringSource(name)},{}]`);
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { definePlugin } from '../../core/plugin';
+import { addLayer, MIDDLEWARE, type Layers } from '../middleware';
+import { LIBRARY, type LibraryService } from './token';
+import { ClientLibrary } from './library';
+import { libraryRoute } from './route';
+
+export const clientLibraryOptions = z
+  .object({
+    /** Name of the global (and CommonJS/AMD export) the library defines. Default `Primus`. */
+    global: z.string().min(1).default('Primus'),
+  })
+  .strict();
+
+/**
+ * The browser client library: one self-contained script built from the
+ * prebuilt chunks of the kernel's active plugins, served at
+ * `<pathname>/primus.js` (with an ETag) and provided to other plugins as
+ * {@link LibraryService} (`primus.library()`, `primus.save()`).
+ * Reassembled whenever a plugin is added or removed.
+ */
+export const clientLibrary = definePlugin({
+  name: 'client-library',
+  dependencies: ['middleware'],
+  options: clientLibraryOptions,
+  server(ctx, { global }) {
+    const kernel = ctx.kernel;
+    const library = new ClientLibrary(kernel, global, (message) => ctx.log('warn', message));
+    const invalidate = (): void => library.invalidate();
+    kernel.on('plugin', invalidate);
+    kernel.on('plugout', invalidate);
+    ctx.provide(LIBRARY, library);
+    const route = ctx.options.pathname.replace(/\/$/, '') + '/primus.js';
+    addLayer(ctx, 'primus.js', libraryRoute(route, library));
+    return () => {
+      kernel.off('plugin', invalidate);
+      kernel.off('plugout', invalidate);
+      ctx.lookup<Layers>(MIDDLEWARE)?.remove('primus.js');
+    };
+  },
+});
+
+export { LIBRARY, type LibraryService, ClientLibrary };
+export { assembleLibrary } from './assemble';

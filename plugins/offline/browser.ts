@@ -1,0 +1,4 @@
+import { registerHalf } from '../../core/client/browser';
+import { offlineClient } from './client';
+
+registerHalf('offline', offlineClient);

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Size of the browser library, allspark next to Primus 8, for the same
+ * setup: websockets + json, with heartbeat and reconnect (built into
+ * Primus's client, plugins in ours). Both libraries go through the same
+ * esbuild minification and then gzip -9, so the comparison is fair.
+ *
+ * Usage: npm run build && node scripts/library-size.js
+ */
+const { createServer } = require('node:http');
+const { gzipSync, constants } = require('node:zlib');
+const esbuild = require('esbuild');
+
+/** Bytes of `code` as served, minified by esbuild, and minified + gzip -9. */
+function sizeOf(code) {
+  const minified = esbuild.transformSync(code, { minify: true, loader: 'js', legalComments: 'none' }).code;
+  return {
+    raw: Buffer.byteLength(code),
+    minified: Buffer.byteLength(minified),
+    gzip: gzipSync(minified, { level: constants.Z_BEST_COMPRESSION }).length,
+  };
+}
+
+/** The library a server class (Primus 8's or our facade) generates for websockets + json. */
+function libraryOf(PrimusClass) {
+  const server = createServer();
+  const primus = new PrimusClass(server, { transformer: 'websockets', parser: 'json', pingInterval: 30000 });
+  const library = primus.library();
+  primus.destroy({ close: false });
+  return library;
+}
+
+/** Primus 8's `library()` for the reference setup. */
+function primusLibrary() {
+  return libraryOf(require('primus'));
+}
+
+module.exports = { sizeOf, libraryOf, primusLibrary };
+
+if (require.main === module) {
+  const { Primus } = require('../dist/index.js');
+  const rows = [
+    ['allspark', sizeOf(libraryOf(Primus))],
+    ['primus 8.0.9', sizeOf(primusLibrary())],
+  ];
+  console.log('websockets + json + heartbeat + reconnect (bytes)');
+  console.log('library        served   minified  min+gzip');
+  for (const [name, s] of rows) {
+    console.log(`${name.padEnd(14)} ${String(s.raw).padStart(7)} ${String(s.minified).padStart(10)} ${String(s.gzip).padStart(9)}`);
+  }
+  const ratio = rows[0][1].gzip / rows[1][1].gzip;
+  console.log(`allspark is ${(ratio * 100).toFixed(0)}% of Primus's size (min+gzip)`);
+}
