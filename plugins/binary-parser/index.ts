@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import { definePlugin } from '../../core/plugin';
-import { Slots } from '../../core/slots';
+import { defineParser } from '../../core/parser-plugin';
 import { msgpackCodec } from './msgpack';
 import { binaryPackCodec } from './binarypack';
 import { msgpackClient } from './msgpack-client';
@@ -11,12 +9,9 @@ import { binaryPackClient } from './binarypack-client';
  * `primus-msgpack`/msgpack-lite). Fills the kernel's parser slot; needs a
  * transformer that carries binary frames.
  */
-export const msgpackParser = definePlugin({
+export const msgpackParser = defineParser({
   name: 'msgpack-parser',
-  options: z.object({}).strict(),
-  server(ctx) {
-    ctx.provide(Slots.parser, msgpackCodec);
-  },
+  codec: msgpackCodec,
   client: msgpackClient,
   browser: 'plugins/binary-parser/msgpack',
 });
@@ -26,12 +21,9 @@ export const msgpackParser = definePlugin({
  * `binary-pack`). Fills the kernel's parser slot; needs a transformer that
  * carries binary frames.
  */
-export const binaryParser = definePlugin({
+export const binaryParser = defineParser({
   name: 'binary-parser',
-  options: z.object({}).strict(),
-  server(ctx) {
-    ctx.provide(Slots.parser, binaryPackCodec);
-  },
+  codec: binaryPackCodec,
   client: binaryPackClient,
   browser: 'plugins/binary-parser/binarypack',
 });

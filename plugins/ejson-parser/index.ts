@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import { definePlugin } from '../../core/plugin';
-import { Slots } from '../../core/slots';
+import { defineParser } from '../../core/parser-plugin';
 import { ejsonCodec } from './parser';
 import { ejsonClient } from './client';
 
@@ -8,12 +6,9 @@ import { ejsonClient } from './client';
  * EJSON text frames (Primus's `ejson` parser): JSON plus Dates, binary data
  * and custom types. Fills the kernel's parser slot.
  */
-export const ejsonParser = definePlugin({
+export const ejsonParser = defineParser({
   name: 'ejson-parser',
-  options: z.object({}).strict(),
-  server(ctx) {
-    ctx.provide(Slots.parser, ejsonCodec);
-  },
+  codec: ejsonCodec,
   client: ejsonClient,
   browser: 'plugins/ejson-parser',
 });

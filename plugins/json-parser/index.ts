@@ -1,6 +1,4 @@
-import { z } from 'zod';
-import { definePlugin } from '../../core/plugin';
-import { Slots } from '../../core/slots';
+import { defineParser } from '../../core/parser-plugin';
 import { jsonParser } from './parser';
 import { jsonClient } from './client';
 
@@ -8,12 +6,9 @@ import { jsonClient } from './client';
  * The default parser: one JSON text per frame (Primus's `json`).
  * Fills the kernel's parser slot.
  */
-export const jsonParserPlugin = definePlugin({
+export const jsonParserPlugin = defineParser({
   name: 'json-parser',
-  options: z.object({}).strict(),
-  server(ctx) {
-    ctx.provide(Slots.parser, jsonParser);
-  },
+  codec: jsonParser,
   client: jsonClient,
   browser: 'plugins/json-parser',
 });
