@@ -54,5 +54,18 @@ Object.assign(PrimusClass, { createServer, createSocket: socketFor });
 export type Primus = PrimusClass;
 export default Primus;
 
+/** The other transformer plugins; loaded on first access so `require('allspark')` stays light. */
+export declare const sockjs: typeof import('./transformers/sockjs').sockjs;
+export declare const engineio: typeof import('./transformers/engine.io').engineio;
+export declare const faye: typeof import('./transformers/faye').faye;
+const lazy: Record<string, () => unknown> = {
+  sockjs: () => require('./transformers/sockjs').sockjs,
+  engineio: () => require('./transformers/engine.io').engineio,
+  faye: () => require('./transformers/faye').faye,
+};
+
 // CommonJS: `require('allspark')` returns the class itself, carrying every named export.
 module.exports = Object.assign(Primus, exports, { Primus, default: Primus, core });
+for (const [name, load] of Object.entries(lazy)) {
+  Object.defineProperty(module.exports, name, { enumerable: true, configurable: true, get: load });
+}

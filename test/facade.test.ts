@@ -13,6 +13,10 @@ describe('require("allspark")', () => {
       expect(typeof allspark[name]).not.toBe('undefined');
     }
     expect(Primus.prototype.version).toBeUndefined();
+    // The other transformers load on first access.
+    expect(allspark.sockjs.name).toBe('sockjs');
+    expect(allspark.engineio.name).toBe('engine.io');
+    expect(allspark.faye.name).toBe('faye');
   });
 });
 

@@ -1,0 +1,228 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Server as EngineServer, type Socket as EngineSocket, type ServerOptions } from 'engine.io';
+import type { Kernel } from '../../core/kernel';
+import type { KernelRequest } from '../../core/http';
+import type { ServerTransformer } from '../../core/slots';
+import type { Frame } from '../../core/types';
+import type { Spark, SparkTransport } from '../../core/spark';
+import { AllsparkError, ErrorCodes } from '../../core/errors';
+
+export interface EngineIoServerOptions {
+  compression: boolean;
+  highWaterMark: number;
+  transport: Record<string, unknown>;
+}
+
+/** engine.io's code for a request naming a session this process does not hold. */
+const UNKNOWN_SID = 1;
+
+/**
+ * How long `close()` lets ended sockets flush their last messages (the
+ * close message reaches a polling client on its next poll) before engine.io
+ * is shut down, which discards whatever is still queued.
+ */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The largest engine.io packet a message of `maxLength` bytes becomes: the
+ * one-character type prefix, and base64 for binary (Primus clients force it,
+ * spec §1.4). Transport buffers get this bound; the message itself is then
+ * checked against `maxLength` exactly, as on every other transformer.
+ */
+export function packetLimit(maxLength: number): number {
+  return 4 * Math.ceil(maxLength / 3) + 1;
+}
+
+function byteLength(frame: Frame): number {
+  return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
+}
+
+function tooLong(maxLength: number, detail: string): AllsparkError {
+  return new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength (${maxLength} bytes); connection closed (${detail})`);
+}
+
+/** One engine.io socket as a spark sees it. Queued bytes are counted until engine.io reports `drain`. */
+class EngineConnection implements SparkTransport {
+  spark!: Spark;
+  #queued = 0;
+  #blocked = false;
+  #failed = false;
+  #settle!: () => void;
+  /** Resolves when engine.io reports the socket closed. */
+  readonly closed = new Promise<void>((resolve) => (this.#settle = resolve));
+
+  constructor(
+    readonly socket: EngineSocket,
+    readonly maxLength: number,
+    readonly highWaterMark: number,
+  ) {}
+
+  send(frame: Frame): boolean {
+    this.socket.send(frame as string | Buffer);
+    this.#queued += byteLength(frame);
+    if (this.#queued < this.highWaterMark) return true;
+    this.#blocked = true;
+    return false;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  /** Refuse the connection for an oversized message: the spark ends now, engine.io closes the socket. */
+  refuse(err: AllsparkError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.spark.transportError(err);
+  }
+
+  onMessage = (data: string | Buffer): void => {
+    if (this.#failed) return;
+    if (byteLength(data) > this.maxLength) return this.refuse(tooLong(this.maxLength, `${byteLength(data)} bytes received`));
+    this.spark.receive(data);
+  };
+
+  onDrain = (): void => {
+    this.#queued = 0;
+    if (!this.#blocked) return;
+    this.#blocked = false;
+    this.spark.drained();
+  };
+
+  onClose = (reason: string, description?: { message?: string }): void => {
+    this.#settle();
+    if (this.#failed) return;
+    // ws rejects an oversized WebSocket frame (close 1009) and engine.io reports it as a transport error.
+    if (reason === 'transport error' && /Max payload size exceeded/.test(String(description?.message))) {
+      this.refuse(tooLong(this.maxLength, 'WebSocket frame over the limit'));
+      return;
+    }
+    this.spark.transportClosed();
+  };
+}
+
+/**
+ * The engine.io server behind the `engine.io` transformer. The kernel hands
+ * it the requests and upgrades under the pathname that passed the
+ * middleware; engine.io's own `path` matching is not used.
+ */
+export class EngineIoServer implements ServerTransformer {
+  readonly name = 'engine.io';
+  readonly binary = true;
+  readonly #engine: EngineServer;
+  readonly #kernel: Kernel;
+  readonly #options: EngineIoServerOptions;
+  readonly #connections = new Map<string, EngineConnection>();
+  /** Transports not closed yet, sockets' current and upgraded-from ones alike. */
+  readonly #transports = new Set<TransportInternals>();
+
+  constructor(kernel: Kernel, options: EngineIoServerOptions) {
+    this.#kernel = kernel;
+    this.#options = options;
+    const settings: ServerOptions = {
+      perMessageDeflate: options.compression,
+      httpCompression: options.compression,
+      maxHttpBufferSize: packetLimit(kernel.options.maxLength),
+      // Primus lets `transport` override everything above (spec §1.4).
+      ...(options.transport as ServerOptions),
+    };
+    this.#engine = new EngineServer(settings);
+    const engine = this.#engine as unknown as { createTransport(name: string, req: IncomingMessage): TransportInternals };
+    const create = engine.createTransport.bind(engine);
+    engine.createTransport = (name, req) => this.#track(create(name, req));
+    this.#engine.on('connection', (socket: EngineSocket) => this.#accept(socket));
+    this.#engine.on('connection_error', (err: { code: number; message: string; req: IncomingMessage }) => {
+      if (err.code !== UNKNOWN_SID) return;
+      kernel.log(
+        'warn',
+        new AllsparkError(
+          ErrorCodes.TRANSPORT,
+          `engine.io: request for unknown session "${(err.req as KernelRequest).query?.sid}" (${err.message}). ` +
+            'Polling clients send every request of a session to the server that holds it: behind a load balancer ' +
+            'enable sticky sessions (see docs/load-balancing.md)',
+        ),
+      );
+    });
+  }
+
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const sid = (req as KernelRequest).query?.sid;
+    if (req.method === 'POST' && typeof sid === 'string') {
+      // engine.io answers an oversized polling POST with 413 but keeps the session open; we close it.
+      res.once('finish', () => {
+        if (res.statusCode === 413) this.#connections.get(sid)?.refuse(tooLong(this.#kernel.options.maxLength, 'HTTP POST body over the limit'));
+      });
+    }
+    this.#engine.handleRequest(req, res);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#engine.handleUpgrade(req, socket, head);
+  }
+
+  #accept(socket: EngineSocket): void {
+    const kernel = this.#kernel;
+    const req = socket.request as KernelRequest;
+    // `id` is the sid; engine.io's typings mark it private although it is documented public API.
+    const sid = (socket as unknown as { id: string }).id;
+    const connection = new EngineConnection(socket, kernel.options.maxLength, this.#options.highWaterMark);
+    this.#connections.set(sid, connection);
+    connection.spark = kernel.connect({
+      transport: connection,
+      request: req,
+      socket,
+      id: sid,
+      // The handshake request's socket may be reused or gone by the time someone asks (spec §1.4).
+      remote: req.socket?.remoteAddress ? { ip: req.socket.remoteAddress, port: req.socket.remotePort ?? 0 } : undefined,
+    });
+    socket.on('message', connection.onMessage);
+    socket.on('drain', connection.onDrain);
+    socket.once('close', (reason: string, description?: { message?: string }) => {
+      this.#connections.delete(sid);
+      connection.onClose(reason, description);
+    });
+  }
+
+  #track(transport: TransportInternals): TransportInternals {
+    this.#transports.add(transport);
+    transport.once('close', () => {
+      this.#transports.delete(transport);
+      // A polling transport closed by the client's close packet keeps the timer of an earlier orderly close.
+      process.nextTick(finishClose, transport);
+    });
+    return transport;
+  }
+
+  async close(): Promise<void> {
+    const pending = [...this.#connections.values()];
+    if (pending.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      await Promise.race([Promise.all(pending.map((c) => c.closed)), grace]);
+      clearTimeout(timer);
+    }
+    this.#engine.close();
+    for (const transport of [...this.#transports]) finishClose(transport);
+    this.#transports.clear();
+  }
+}
+
+/** The part of an engine.io transport `close()` needs (internal, hence guarded). */
+interface TransportInternals {
+  once(event: 'close', fn: () => void): unknown;
+  shouldClose?: (() => void) | null;
+}
+
+/**
+ * A polling transport closed while no poll was pending waits for the next
+ * poll, on a 30 s timer that neither engine.io's `close()` nor a close
+ * packet from the client cancels. Run that pending close now, so closed
+ * sessions and servers leave no timer behind.
+ */
+function finishClose(transport: TransportInternals): void {
+  const pending = transport.shouldClose;
+  if (typeof pending !== 'function') return;
+  transport.shouldClose = null;
+  pending();
+}
