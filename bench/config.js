@@ -1,0 +1,39 @@
+'use strict';
+// Workload sizes. The default run stays under 5 minutes on 2 cores; --quick
+// is for development (well under a minute, one round, smaller loads).
+
+const SYSTEMS = ['ws', 'ws-json', 'primus', 'socketio', 'allspark-facade', 'allspark-kernel'];
+const BINARY = ['allspark-msgpack', 'allspark-binarypack'];
+const FOOTPRINT = ['ws', 'allspark-kernel', 'primus', 'socketio', 'allspark-facade'];
+
+const full = {
+  rounds: 3,
+  // Before each measurement wait up to quietMs for other processes to calm down, at most quietBudgetMs in all.
+  quietMs: 3000,
+  quietBudgetMs: 20_000,
+  // A figure taken while other processes used more than noisyCpu % of a core is re-taken, within retryBudgetMs.
+  noisyCpu: 25,
+  retryBudgetMs: 40_000,
+  echo: { conns: 100, inflight: 10, warmupMs: 500, durationMs: 1500 },
+  latency: { warmup: 1000, count: 10_000, maxMs: 2500 },
+  broadcast: { clients: 2000, warmup: 10, count: 100, timeoutMs: 30_000 },
+  memory: { count: 5000, warm: 300, idleMs: 500 },
+  footprint: { repeats: 3 },
+  codec: { durationMs: 300 },
+};
+
+const quick = {
+  rounds: 1,
+  quietMs: 1000,
+  quietBudgetMs: 5000,
+  noisyCpu: 50,
+  retryBudgetMs: 5000,
+  echo: { conns: 100, inflight: 10, warmupMs: 300, durationMs: 700 },
+  latency: { warmup: 300, count: 1500, maxMs: 700 },
+  broadcast: { clients: 1000, warmup: 5, count: 30, timeoutMs: 15_000 },
+  memory: { count: 1500, warm: 100, idleMs: 300 },
+  footprint: { repeats: 1 },
+  codec: { durationMs: 100 },
+};
+
+module.exports = { full, quick, SYSTEMS, BINARY, FOOTPRINT };

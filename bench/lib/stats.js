@@ -1,0 +1,45 @@
+'use strict';
+// Small statistics helpers shared by the generator and the report.
+
+/** Percentile (0–100) of a Float64Array/array of numbers, nearest-rank on a sorted copy. */
+function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** p50 and p99 in one sort. */
+function p50p99(values) {
+  if (values.length === 0) return { p50: NaN, p99: NaN };
+  const sorted = Float64Array.from(values).sort();
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return { p50: at(50), p99: at(99) };
+}
+
+/** Median of the finite numbers in `values` (NaN when none). */
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** A bounded sample buffer: keeps the first `capacity` samples (enough for seconds of echo). */
+class Samples {
+  constructor(capacity) {
+    this.buf = new Float64Array(capacity);
+    this.n = 0;
+  }
+  push(x) {
+    if (this.n < this.buf.length) this.buf[this.n++] = x;
+  }
+  reset() {
+    this.n = 0;
+  }
+  values() {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+module.exports = { percentile, p50p99, median, Samples };

@@ -1,0 +1,50 @@
+'use strict';
+// Server child: `node --expose-gc bench/servers/main.js <system>`. Starts one
+// system, reports its port, then answers the parent's measurement commands.
+const { serve, ready, fatal, wallNow, cpuStamp } = require('../lib/ipc');
+const systems = require('./systems');
+
+const name = process.argv[2];
+
+/** Full GC twice (the second pass collects what finalizers freed), then memory. */
+function measureMemory() {
+  if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
+  global.gc();
+  global.gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/**
+ * Broadcast `count` messages, one per event-loop turn so sockets get flushed
+ * between broadcasts, as a server pushing a stream of updates would.
+ */
+function broadcast(send, count) {
+  return new Promise((resolve) => {
+    const startAt = wallNow();
+    let sent = 0;
+    const step = () => {
+      send();
+      if (++sent < count) setImmediate(step);
+      else resolve({ startAt, endAt: wallNow() });
+    };
+    step();
+  });
+}
+
+(async () => {
+  const builder = systems[name];
+  if (!builder) throw new Error(`unknown system ${name}`);
+  const system = await builder();
+  serve({
+    mem: measureMemory,
+    // Heap snapshot after GC (bench/profile.js --heap); returns the file path.
+    snapshot: ({ dir, name }) => {
+      global.gc();
+      return require('v8').writeHeapSnapshot(require('path').join(dir, name));
+    },
+    cpu: cpuStamp,
+    broadcast: ({ payload, count }) => broadcast(system.broadcaster(payload), count),
+  });
+  ready({ port: system.port });
+})().catch(fatal);

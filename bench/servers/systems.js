@@ -1,0 +1,122 @@
+'use strict';
+// The servers under test. Each builder listens on 127.0.0.1:0, echoes every
+// message back to its sender, and returns `broadcaster(obj)`, which prepares
+// what the system would prepare once and returns the per-broadcast function.
+// Heartbeats are disabled or set to an hour so they never show in figures.
+const http = require('http');
+const path = require('path');
+
+const DIST = path.join(__dirname, '..', '..', 'dist');
+const HOUR = 3_600_000;
+
+function listen(server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+}
+
+/** Raw `ws`, written as a careful user would: no compression, own client set. */
+function rawWs(json) {
+  return async () => {
+    const { WebSocketServer } = require('ws');
+    const server = http.createServer();
+    const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false });
+    const clients = new Set();
+    const TEXT = { binary: false };
+    wss.on('connection', (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      if (json) {
+        // The floor of any JSON protocol: one parse and one stringify per message.
+        ws.on('message', (data) => ws.send(JSON.stringify(JSON.parse(data.toString()))));
+      } else {
+        ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      }
+    });
+    const port = await listen(server);
+    const broadcaster = (obj) => {
+      // Raw ws sends bytes it already has; ws+JSON stringifies once per broadcast.
+      const ready = Buffer.from(JSON.stringify(obj));
+      return json
+        ? () => {
+            const frame = Buffer.from(JSON.stringify(obj));
+            for (const ws of clients) ws.send(frame, TEXT);
+          }
+        : () => {
+            for (const ws of clients) ws.send(ready, TEXT);
+          };
+    };
+    return { port, broadcaster };
+  };
+}
+
+/** A Primus-API server (the real primus@8 or allspark's facade). */
+function primusApi(loadPrimus, parser = 'json') {
+  return async () => {
+    const Primus = loadPrimus();
+    const server = http.createServer();
+    const primus = new Primus(server, { transformer: 'websockets', parser, pingInterval: false });
+    primus.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
+    const port = await listen(server);
+    return { port, broadcaster: (obj) => () => primus.write(obj) };
+  };
+}
+
+function loadFacade() {
+  const m = require(DIST);
+  const Primus = typeof m === 'function' ? m : m.Primus || m.default;
+  if (typeof Primus !== 'function') throw new Error('dist/index.js does not export the Primus facade yet');
+  return Primus;
+}
+
+async function socketIo() {
+  const { Server } = require('socket.io');
+  const server = http.createServer();
+  const io = new Server(server, {
+    transports: ['websocket'],
+    serveClient: false,
+    perMessageDeflate: false,
+    pingInterval: HOUR,
+    pingTimeout: HOUR,
+  });
+  io.on('connection', (socket) => socket.on('message', (d) => socket.emit('message', d)));
+  const port = await listen(server);
+  return { port, broadcaster: (obj) => () => io.emit('message', obj) };
+}
+
+/** The parser plugin for a kernel variant; binary ones come from the binary-parser package. */
+function parserPlugin(kind) {
+  if (kind === 'json') return require(path.join(DIST, 'plugins/json-parser')).jsonParserPlugin;
+  const bin = require(path.join(DIST, 'plugins/binary-parser'));
+  const plugin = kind === 'msgpack' ? bin.msgpackParser : bin.binaryParser;
+  if (!plugin) throw new Error(`binary-parser has no ${kind} plugin`);
+  return plugin;
+}
+
+/** allspark with nothing but createKernel() and its plugins. */
+function kernel(kind) {
+  return async () => {
+    const { createKernel } = require(path.join(DIST, 'core'));
+    const { websockets } = require(path.join(DIST, 'transformers/websockets'));
+    const { heartbeat } = require(path.join(DIST, 'plugins/heartbeat'));
+    const k = createKernel({ pathname: '/primus' })
+      .use(websockets)
+      .use(parserPlugin(kind))
+      .use(heartbeat, { pingInterval: false });
+    k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
+    const server = await k.listen(0, '127.0.0.1');
+    return { port: server.address().port, broadcaster: (obj) => () => k.write(obj) };
+  };
+}
+
+module.exports = {
+  ws: rawWs(false),
+  'ws-json': rawWs(true),
+  primus: primusApi(() => require('primus')),
+  socketio: socketIo,
+  'allspark-facade': primusApi(loadFacade),
+  'allspark-kernel': kernel('json'),
+  'allspark-msgpack': kernel('msgpack'),
+  'allspark-binarypack': kernel('binarypack'),
+};
