@@ -74,7 +74,7 @@ export class Kernel extends EventEmitter {
   }
 
   /** Add a plugin; options are validated against its schema now. Chainable. */
-  use<S extends z.ZodType>(plugin: PluginDefinition<S, any>, options?: z.input<S>): this {
+  use<S extends z.ZodTypeAny>(plugin: PluginDefinition<S, any>, options?: z.input<S>): this {
     const name = checkDefinition(plugin);
     if (this.#plugins.has(name)) {
       throw new AllsparkError(ErrorCodes.PLUGIN_DUPLICATE, `Plugin "${name}" is already registered`);

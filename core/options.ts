@@ -1,18 +1,51 @@
 import { z } from 'zod';
 import { AllsparkError, ErrorCodes } from './errors';
 
-/** Format zod issues as `path: message` lines. */
+function pathOf(path: (string | number)[]): string {
+  return path.length > 0 ? path.join('.') : '(options)';
+}
+
+/** What a union expected, from its branches' type/literal issues: `number or false`. */
+function expectedOfUnion(issue: z.ZodInvalidUnionIssue): string | undefined {
+  const expected: string[] = [];
+  let received: string | undefined;
+  for (const branch of issue.unionErrors) {
+    for (const inner of branch.issues) {
+      if (inner.path.length !== issue.path.length) continue;
+      if (inner.code === 'invalid_type') {
+        expected.push(inner.expected);
+        received = inner.received;
+      } else if (inner.code === 'invalid_literal') {
+        expected.push(JSON.stringify(inner.expected));
+      }
+    }
+  }
+  if (expected.length === 0) return undefined;
+  return `expected ${[...new Set(expected)].join(' or ')}${received ? `, received ${received}` : ''}`;
+}
+
+/** One issue as `path: what was expected`, naming unknown keys by their own path. */
+function formatIssue(issue: z.ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${pathOf([...issue.path, key])}: unknown option`).join('; ');
+  }
+  if (issue.code === 'invalid_union') {
+    const expected = expectedOfUnion(issue);
+    if (expected) return `${pathOf(issue.path)}: ${expected}`;
+  }
+  return `${pathOf(issue.path)}: ${issue.message}`;
+}
+
+/** Format zod issues as `path: message` parts joined by `; `. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(options)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map(formatIssue).join('; ');
 }
 
 /**
  * Validate `input` against `schema`, or throw an {@link AllsparkError} with
  * `code` whose message names `owner` and every failing option path.
  */
-export function validateOptions<S extends z.ZodType>(
+export function validateOptions<S extends z.ZodTypeAny>(
   schema: S,
   input: unknown,
   owner: string,

@@ -17,7 +17,7 @@ export interface ParserPluginParts {
  * on the server and runs `client` (which sets the same codec) on clients.
  * Parsers take no options.
  */
-export function defineParser(parts: ParserPluginParts): PluginDefinition<z.ZodObject<{}>> {
+export function defineParser(parts: ParserPluginParts): PluginDefinition<z.ZodObject<{}, "strict">> {
   return definePlugin({
     name: parts.name,
     options: z.object({}).strict(),

@@ -12,7 +12,7 @@ export type Teardown = void | (() => void | Promise<void>);
  * A plugin declaration. Create one with {@link definePlugin} so that the
  * options type is inferred from the zod schema and never written twice.
  */
-export interface PluginDefinition<Schema extends z.ZodType = z.ZodType, ClientOptions = any> {
+export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptions = any> {
   /** Unique name; used in error messages, dependencies and `before`/`after` ordering. */
   readonly name: string;
   /** zod schema for the options given to `kernel.use(plugin, options)`. Defaults live here. */
@@ -53,7 +53,7 @@ export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.inpu
  *   },
  * });
  */
-export function definePlugin<Schema extends z.ZodType, ClientOptions = z.output<Schema>>(
+export function definePlugin<Schema extends z.ZodTypeAny, ClientOptions = z.output<Schema>>(
   definition: PluginDefinition<Schema, ClientOptions>,
 ): PluginDefinition<Schema, ClientOptions> {
   return Object.freeze({ ...definition });

@@ -17,10 +17,10 @@ export const PrimusOptionsSchema = z
       .transform((p) => (p.startsWith('/') ? p : '/' + p)),
     /** Parser name (`json`, `msgpack`, `binary`, `ejson`) or a custom `{ encoder, decoder }`. Default `json`. */
     parser: z
-      .union([z.string(), z.looseObject({ encoder: fn(), decoder: fn(), library: z.string().optional() })])
+      .union([z.string(), z.object({ encoder: fn(), decoder: fn(), library: z.string().optional() }).passthrough()])
       .default('json'),
     /** Transformer name (`websockets`, `sockjs`, `engine.io`, `faye`) or a kernel transformer plugin. Default `websockets`. */
-    transformer: z.union([z.string(), z.looseObject({ name: z.string() })]).default('websockets'),
+    transformer: z.union([z.string(), z.object({ name: z.string() }).passthrough()]).default('websockets'),
     /** ms between heartbeat pings; `false`/0/null disables. Default 30000. */
     pingInterval: z.union([z.number().nonnegative(), z.literal(false), z.null()]).default(30_000),
     /** Largest inbound message in bytes (falsy: the default). Default 10485760. */
@@ -52,7 +52,7 @@ export const PrimusOptionsSchema = z
     /** CORS: exposed response headers. */
     exposed: z.union([stringList, z.literal(false)]).optional(),
   })
-  .loose()
+  .passthrough()
   .superRefine((options, ctx) => {
     if ('timeout' in options) {
       ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'The `timeout` option has been removed' });

@@ -20,14 +20,13 @@ describe('kernel: plugin registration', () => {
   test('use() validates options with zod and names plugin and option path', () => {
     const err = thrown(() => createKernel().use(heartbeat, { pingInterval: 'soon' as unknown as number }));
     expect(err.code).toBe(ErrorCodes.PLUGIN_OPTIONS);
-    expect(err.message).toMatch(/plugin "heartbeat"/);
-    expect(err.message).toMatch(/pingInterval/);
+    expect(err.message).toBe('Invalid options for plugin "heartbeat": pingInterval: expected number or false, received string');
   });
 
   test('unknown option keys are rejected (strict schemas catch typos)', () => {
     const err = thrown(() => createKernel().use(heartbeat, { pingIntervl: 10 } as never));
     expect(err.code).toBe(ErrorCodes.PLUGIN_OPTIONS);
-    expect(err.message).toMatch(/pingIntervl/);
+    expect(err.message).toBe('Invalid options for plugin "heartbeat": pingIntervl: unknown option');
   });
 
   test('nested option paths are named', () => {
@@ -36,7 +35,7 @@ describe('kernel: plugin registration', () => {
       options: z.object({ limits: z.object({ max: z.number() }).strict() }).strict(),
     });
     const err = thrown(() => createKernel().use(plugin, { limits: { max: 'x' as unknown as number } }));
-    expect(err.message).toMatch(/plugin "nested": limits\.max: /);
+    expect(err.message).toBe('Invalid options for plugin "nested": limits.max: Expected number, received string');
   });
 
   test('defaults come from the schema and the options type is inferred', () => {
