@@ -9,7 +9,7 @@ export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
-export type { Frame, Parser, Packet } from './types';
+export type { Frame, Parser, Packet, PreparedFrame } from './types';
 export type { KernelRequest } from './http';
 export { Client } from './client/client';
 export { socketClass, type SocketClass } from './client/factory';

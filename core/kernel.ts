@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
-import type { Frame, Parser } from './types';
+import type { Frame, Parser, PreparedFrame } from './types';
 import type { PluginDefinition, Teardown } from './plugin';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
@@ -181,9 +181,14 @@ export class Kernel extends EventEmitter {
       return false;
     }
     if (frame === undefined) return true;
-    if (this.transformer.prepareBroadcast) frame = this.transformer.prepareBroadcast(frame);
-    for (const spark of this.connections.values()) spark.writeFrame(frame);
+    const prepared = this.prepare(frame);
+    for (const spark of this.connections.values()) spark.writePrepared(prepared);
     return true;
+  }
+
+  /** Prepare an encoded frame once for sending to many sparks (`spark.writePrepared`). */
+  prepare(frame: Frame): PreparedFrame {
+    return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
   }
 
   /** Call `fn` for every spark; returning `false` stops the walk. */

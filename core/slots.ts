@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Frame, Parser } from './types';
+import type { Frame, Parser, PreparedFrame } from './types';
 
 /**
  * The transport a kernel serves. Exactly one plugin provides it
@@ -17,8 +17,8 @@ export interface ServerTransformer {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** An upgrade request under the pathname. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Optionally turn a broadcast frame into the form the transport sends fastest, once for all sparks. */
-  prepareBroadcast?(frame: Frame): Frame;
+  /** Optionally precompute what every connection sends for a broadcast frame, once for all sparks. */
+  prepareBroadcast?(frame: Frame): PreparedFrame;
   /** Shut the transport server down (sparks are already ended). */
   close(): void | Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { Stream } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
-import type { Frame, Packet } from './types';
+import type { Frame, Packet, PreparedFrame } from './types';
 import type { KernelRequest } from './http';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
@@ -14,6 +14,8 @@ export interface SparkTransport {
   send(frame: Frame): boolean;
   /** Close the connection (no close code: Primus peers ignore it, spec §1.3). */
   close(): void;
+  /** Send a broadcast frame the transformer prepared (see `ServerTransformer.prepareBroadcast`). */
+  sendPrepared?(prepared: PreparedFrame): boolean;
 }
 
 /** What a transformer knows about a new connection. */
@@ -129,10 +131,17 @@ export class Spark extends Stream {
     return this.#sent;
   }
 
-  /** Send an already-encoded frame (broadcasts encode once for every spark). */
+  /** Send an already-encoded frame, bypassing transforms. */
   writeFrame(frame: Frame): boolean {
     if (this.readyState !== Spark.OPEN) return false;
     return this.#transport.send(frame);
+  }
+
+  /** Send a frame prepared once for many sparks (broadcasts, pings). */
+  writePrepared(prepared: PreparedFrame): boolean {
+    if (this.readyState !== Spark.OPEN) return false;
+    const transport = this.#transport;
+    return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }
 
   /** Send a `primus::<type>::<value>` control message, bypassing transforms. */

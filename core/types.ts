@@ -36,3 +36,13 @@ export interface Packet {
  * anything else keeps the path synchronous.
  */
 export type Transform<Self> = (self: Self, packet: Packet) => void | boolean | Promise<void | boolean>;
+
+/**
+ * A broadcast frame prepared once for every connection: `frame` is the
+ * encoded message; `wire` is whatever the transformer precomputed from it
+ * (for WebSockets, the complete frame bytes).
+ */
+export interface PreparedFrame {
+  readonly frame: Frame;
+  readonly wire?: unknown;
+}

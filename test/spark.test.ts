@@ -215,6 +215,34 @@ describe('Spark', () => {
     await kernel.close();
   });
 
+  test('broadcast frames of every length class arrive intact, compressed connections included', async () => {
+    const { createKernel, clientFor } = await import('../core');
+    const { websockets } = await import('../transformers/websockets');
+    const { jsonParserPlugin } = await import('../plugins/json-parser');
+    const kernel = createKernel().use(websockets, { compression: true }).use(jsonParserPlugin);
+    const server = await kernel.listen(0);
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const Socket = clientFor(kernel);
+    const ours = new Socket(url);
+    const plain = new WebSocket(url.replace('http', 'ws') + '/primus', { perMessageDeflate: false });
+    const deflate = new WebSocket(url.replace('http', 'ws') + '/primus');
+    sockets.push(plain, deflate);
+    const frames = { plain: [] as string[], deflate: [] as string[] };
+    plain.on('message', (d) => frames.plain.push(String(d)));
+    deflate.on('message', (d) => frames.deflate.push(String(d)));
+    await Promise.all([once(ours, 'open'), once(plain, 'open'), once(deflate, 'open')]);
+    while (kernel.connected < 3) await delay(5);
+    const values = ['s', 'm'.repeat(200), 'l'.repeat(70_000)];
+    const got = collect(ours, 'data', 3);
+    for (const v of values) kernel.write(v);
+    expect(await got).toEqual(values);
+    while (frames.plain.length < 3 || frames.deflate.length < 3) await delay(5);
+    expect(frames.plain.map((f) => JSON.parse(f))).toEqual(values);
+    expect(frames.deflate.map((f) => JSON.parse(f))).toEqual(values);
+    ours.destroy();
+    await kernel.close();
+  });
+
   test('unknown primus:: messages are data; a client cannot fake a close', async () => {
     const got: unknown[] = [];
     env = await startKernel((k) => k.on('connection', (s) => s.on('data', (d: unknown) => got.push(d))));

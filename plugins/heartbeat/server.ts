@@ -19,6 +19,7 @@ export function startHeartbeat(ctx: ServerContext, pingInterval: number): () => 
       return;
     }
     if (frame === undefined) return;
+    const prepared = kernel.prepare(frame);
     for (const spark of kernel.connections.values()) {
       if (!spark.alive) {
         spark.end(undefined, { reconnect: true });
@@ -26,7 +27,7 @@ export function startHeartbeat(ctx: ServerContext, pingInterval: number): () => 
       }
       spark.alive = false;
       spark.emit('outgoing::ping', now);
-      spark.writeFrame(frame);
+      spark.writePrepared(prepared);
     }
   };
   const timer = setInterval(tick, pingInterval);
