@@ -117,3 +117,51 @@ export function orderHooks<F>(entries: readonly HookEntry<F>[]): HookEntry<F>[] 
   }
   return out;
 }
+
+/** Hook functions in run order, frozen; `null` when a hook has none (one test on the hot path). */
+export type HookLists = { [N in ServerHookName]: readonly ServerHooks[N][] | null };
+
+/**
+ * Every plugin's hooks, and the ordered, frozen lists the message path
+ * reads. Lists are rebuilt only when a hook is added or removed.
+ */
+export class HookTable {
+  readonly lists: HookLists = Object.fromEntries(SERVER_HOOKS.map((n) => [n, null])) as unknown as HookLists;
+  readonly #entries = new Map<ServerHookName, HookEntry<ServerHooks[ServerHookName]>[]>();
+
+  /** Add `fn` to hook `name` for `plugin`; returns its remover. */
+  add<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
+    assertHookName(name);
+    const entry: HookEntry<ServerHooks[ServerHookName]> = { plugin, fn, ...order };
+    const list = this.#entries.get(name) ?? [];
+    list.push(entry);
+    this.#entries.set(name, list);
+    this.#rebuild(name);
+    return () => {
+      const at = list.indexOf(entry);
+      if (at !== -1) list.splice(at, 1);
+      this.#rebuild(name);
+    };
+  }
+
+  /** The entries of hook `name`, in run order. */
+  ordered<N extends ServerHookName>(name: N): HookEntry<ServerHooks[N]>[] {
+    return orderHooks(this.#entries.get(name) ?? []) as HookEntry<ServerHooks[N]>[];
+  }
+
+  /** Drop every hook of `plugin`. */
+  forget(plugin: string): void {
+    for (const [name, list] of this.#entries) {
+      const kept = list.filter((e) => e.plugin !== plugin);
+      if (kept.length === list.length) continue;
+      list.length = 0;
+      list.push(...kept);
+      this.#rebuild(name);
+    }
+  }
+
+  #rebuild(name: ServerHookName): void {
+    const ordered = this.ordered(name);
+    (this.lists as Record<string, unknown>)[name] = ordered.length > 0 ? Object.freeze(ordered.map((e) => e.fn)) : null;
+  }
+}

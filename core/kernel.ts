@@ -3,31 +3,21 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import type { Frame, Parser, PreparedFrame } from './types';
-import type { PluginDefinition, Teardown } from './plugin';
+import { checkDefinition, type PluginDefinition, type Teardown } from './plugin';
+import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
 import { Spark, type SparkInit } from './spark';
 import { AllsparkError, ErrorCodes, describe } from './errors';
-import { SERVER_HOOKS, assertHookName, orderHooks, type HookEntry, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
+import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
+import { ControlTable } from './controls';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
-import { parseControl } from './control';
-import { validateOptions, fn } from './options';
+import { validateOptions } from './options';
+import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
+
+export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
-
-/** Options of {@link createKernel}. */
-export const KernelOptionsSchema = z
-  .object({
-    /** URL path the kernel serves; requests elsewhere go to the server's other listeners. Default `/primus`. */
-    pathname: z.string().regex(/^\//, 'must start with "/"').default('/primus'),
-    /** Largest inbound message in bytes; transformers enforce it. Default 10 MiB. */
-    maxLength: z.number().int().positive().default(10_485_760),
-    /** Makes spark ids; overrides the transformer's own ids. Default: 21-char random ids. */
-    idGenerator: fn<() => string>().optional(),
-  })
-  .strict();
-
-export type KernelOptions = z.output<typeof KernelOptionsSchema>;
 
 const NO_OPTIONS = z.object({}).strict();
 
@@ -37,7 +27,6 @@ interface PluginRecord {
   teardown: Teardown;
 }
 
-type HookLists = { [N in ServerHookName]: readonly ServerHooks[N][] | null };
 type CloseOptions = { reconnect?: boolean };
 
 /**
@@ -50,7 +39,7 @@ export class Kernel extends EventEmitter {
   /** Open sparks by id. */
   readonly connections = new Map<string, Spark>();
   /** Hook functions in run order, frozen; `null` when a hook has none (one test on the hot path). */
-  readonly hooks: HookLists = Object.fromEntries(SERVER_HOOKS.map((n) => [n, null])) as unknown as HookLists;
+  readonly hooks: HookLists;
   /** The active parser (from the parser slot). */
   parser!: Parser;
   /** The active transformer (from the transformer slot). */
@@ -61,8 +50,8 @@ export class Kernel extends EventEmitter {
   readonly Spark: typeof Spark = class KernelSpark extends Spark {};
 
   readonly #plugins = new Map<string, PluginRecord>();
-  readonly #entries = new Map<ServerHookName, HookEntry<ServerHooks[ServerHookName]>[]>();
-  readonly #controls = new Map<string, { plugin: string; handler: ControlHandler }>();
+  readonly #hookTable = new HookTable();
+  readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
   #ownsServer = false;
   #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
@@ -70,6 +59,7 @@ export class Kernel extends EventEmitter {
   constructor(options?: z.input<typeof KernelOptionsSchema>) {
     super();
     this.options = validateOptions(KernelOptionsSchema, options, 'the kernel', ErrorCodes.OPTIONS);
+    this.hooks = this.#hookTable.lists;
     this.addControl('kernel', 'id', (spark) => spark.writeControl('id', spark.id));
   }
 
@@ -240,17 +230,7 @@ export class Kernel extends EventEmitter {
 
   /** @internal Register a hook for `plugin`. */
   addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
-    assertHookName(name);
-    const entry: HookEntry<ServerHooks[ServerHookName]> = { plugin, fn, ...order };
-    const list = this.#entries.get(name) ?? [];
-    list.push(entry);
-    this.#entries.set(name, list);
-    this.#rebuild(name);
-    return () => {
-      const at = list.indexOf(entry);
-      if (at !== -1) list.splice(at, 1);
-      this.#rebuild(name);
-    };
+    return this.#hookTable.add(plugin, name, fn, order);
   }
 
   /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
@@ -263,21 +243,12 @@ export class Kernel extends EventEmitter {
 
   /** @internal Register a control message handler for `plugin`. */
   addControl(plugin: string, type: string, handler: ControlHandler): void {
-    const taken = this.#controls.get(type);
-    if (taken) {
-      throw new AllsparkError(ErrorCodes.SLOT, `Plugin "${plugin}" cannot answer control "${type}": "${taken.plugin}" does`);
-    }
-    this.#controls.set(type, { plugin, handler });
+    this.#controls.add(plugin, type, handler);
   }
 
   /** @internal Answer a control message; false when nobody speaks its type (then it is data). */
   handleControl(spark: Spark, data: string): boolean {
-    const control = parseControl(data);
-    if (control === undefined) return false;
-    const entry = this.#controls.get(control.type);
-    if (entry === undefined) return false;
-    entry.handler(spark, control.value);
-    return true;
+    return this.#controls.handle(spark, data);
   }
 
   // ---- internals -----------------------------------------------------------------
@@ -301,8 +272,8 @@ export class Kernel extends EventEmitter {
   };
 
   #runInit(only?: string): void {
-    for (const entry of orderHooks(this.#entries.get('onInit') ?? [])) {
-      if (only === undefined || entry.plugin === only) (entry.fn as ServerHooks['onInit'])(this);
+    for (const entry of this.#hookTable.ordered('onInit')) {
+      if (only === undefined || entry.plugin === only) entry.fn(this);
     }
   }
 
@@ -329,61 +300,10 @@ export class Kernel extends EventEmitter {
   #forget(name: string): void {
     this.#plugins.delete(name);
     this.registry.release(name);
-    for (const [hook, list] of this.#entries) {
-      const kept = list.filter((e) => e.plugin !== name);
-      list.length = 0;
-      list.push(...kept);
-      this.#rebuild(hook);
-    }
-    for (const [type, entry] of this.#controls) if (entry.plugin === name) this.#controls.delete(type);
+    this.#hookTable.forget(name);
+    this.#controls.forget(name);
     this.#refreshSlots();
   }
-
-  #rebuild(name: ServerHookName): void {
-    const ordered = orderHooks(this.#entries.get(name) ?? []);
-    (this.hooks as Record<string, unknown>)[name] = ordered.length > 0 ? Object.freeze(ordered.map((e) => e.fn)) : null;
-  }
-}
-
-/** Run `onConnection` hooks, holding messages while async ones settle, then emit `connection`. */
-function announce(kernel: Kernel, spark: Spark): void {
-  if (spark.readyState !== Spark.OPEN) return;
-  const hooks = kernel.hooks.onConnection;
-  let i = 0;
-  const step = (): void => {
-    while (hooks !== null && i < hooks.length) {
-      const result = hooks[i++](spark);
-      if (result && typeof (result as Promise<void>).then === 'function') {
-        (result as Promise<void>).then(step, (err) => {
-          spark.fail(err instanceof Error ? err : new Error(String(err)));
-          spark.end();
-        });
-        return;
-      }
-    }
-    if (spark.readyState !== Spark.OPEN) return;
-    kernel.emit('connection', spark);
-    spark.release();
-  };
-  try {
-    step();
-  } catch (err) {
-    spark.fail(err instanceof Error ? err : new Error(String(err)));
-    spark.end();
-  }
-}
-
-function checkDefinition(plugin: PluginDefinition): string {
-  if (plugin === null || typeof plugin !== 'object') {
-    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin must be an object made with definePlugin()');
-  }
-  if (typeof plugin.name !== 'string' || plugin.name.length === 0) {
-    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin needs a non-empty string name');
-  }
-  if (plugin.server !== undefined && typeof plugin.server !== 'function') {
-    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `The server half of plugin "${plugin.name}" must be a function`);
-  }
-  return plugin.name;
 }
 
 /** Create a kernel. Add plugins with `use`, then `attach(server)` or `listen(port)`. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AllsparkError, ErrorCodes } from './errors';
 import type { ServerContext } from './context';
 import type { ClientPluginHalf } from './client/types';
 
@@ -57,4 +58,18 @@ export function definePlugin<Schema extends z.ZodTypeAny, ClientOptions = z.outp
   definition: PluginDefinition<Schema, ClientOptions>,
 ): PluginDefinition<Schema, ClientOptions> {
   return Object.freeze({ ...definition });
+}
+
+/** Check a declaration before registering it; returns its name. */
+export function checkDefinition(plugin: PluginDefinition): string {
+  if (plugin === null || typeof plugin !== 'object') {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin must be an object made with definePlugin()');
+  }
+  if (typeof plugin.name !== 'string' || plugin.name.length === 0) {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, 'A plugin needs a non-empty string name');
+  }
+  if (plugin.server !== undefined && typeof plugin.server !== 'function') {
+    throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `The server half of plugin "${plugin.name}" must be a function`);
+  }
+  return plugin.name;
 }

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { fn } from './options';
+
+/** Options of {@link createKernel}. */
+export const KernelOptionsSchema = z
+  .object({
+    /** URL path the kernel serves; requests elsewhere go to the server's other listeners. Default `/primus`. */
+    pathname: z.string().regex(/^\//, 'must start with "/"').default('/primus'),
+    /** Largest inbound message in bytes; transformers enforce it. Default 10 MiB. */
+    maxLength: z.number().int().positive().default(10_485_760),
+    /** Makes spark ids; overrides the transformer's own ids. Default: 21-char random ids. */
+    idGenerator: fn<() => string>().optional(),
+  })
+  .strict();
+
+export type KernelOptions = z.output<typeof KernelOptionsSchema>;
