@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import WebSocket from 'ws';
 import { definePlugin } from '../../core/plugin';
+import { deflateExtension } from '../deflate';
 import { Slots } from '../../core/slots';
-import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import { FayeServer } from './server';
 import { websocketsClient, type WebSocketConstructor } from '../websockets/client';
 
@@ -20,20 +20,6 @@ export const fayeOptions = z
   })
   .strict();
 
-/** faye loads permessage-deflate as an extension object; it is optional, so ask for it only when used. */
-function deflateExtension(): unknown {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('permessage-deflate');
-  } catch (err) {
-    throw new AllsparkError(
-      ErrorCodes.PLUGIN_OPTIONS,
-      `Plugin "faye": compression needs the "permessage-deflate" package (npm install permessage-deflate): ${describe(err)}`,
-      { cause: err },
-    );
-  }
-}
-
 /**
  * WebSockets through faye-websocket (Primus's `faye` transformer). The wire
  * is the `websockets` one, so the client half is the websockets client.
@@ -43,7 +29,7 @@ export const faye = definePlugin({
   options: fayeOptions,
   server(ctx, options) {
     const settings: Record<string, unknown> = { maxLength: ctx.options.maxLength };
-    if (options.compression) settings.extensions = [deflateExtension()];
+    if (options.compression) settings.extensions = [deflateExtension('faye')];
     ctx.provide(
       Slots.transformer,
       new FayeServer(ctx.kernel, { highWaterMark: options.highWaterMark, faye: { ...settings, ...options.transport } }),

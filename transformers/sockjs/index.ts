@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import SockJS from 'sockjs-client';
 import { definePlugin } from '../../core/plugin';
+import { deflateExtension } from '../deflate';
 import { Slots } from '../../core/slots';
-import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import { SockJsServer } from './server';
 import { frameLimit } from './limits';
 import { sockjsClient, type SockJSConstructor } from './client';
@@ -23,19 +23,6 @@ export const sockjsOptions = z
   })
   .strict();
 
-function deflateExtension(): unknown {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('permessage-deflate');
-  } catch (err) {
-    throw new AllsparkError(
-      ErrorCodes.PLUGIN_OPTIONS,
-      `Plugin "sockjs": compression needs the "permessage-deflate" package (npm install permessage-deflate): ${describe(err)}`,
-      { cause: err },
-    );
-  }
-}
-
 /**
  * SockJS (Primus's `sockjs` transformer, same wire): WebSocket with HTTP
  * streaming and polling fallbacks. Text only, so binary parsers are refused.
@@ -46,7 +33,7 @@ export const sockjs = definePlugin({
   options: sockjsOptions,
   server(ctx, options) {
     const faye: Record<string, unknown> = { maxLength: frameLimit(ctx.options.maxLength) };
-    if (options.compression) faye.extensions = [deflateExtension()];
+    if (options.compression) faye.extensions = [deflateExtension('sockjs')];
     ctx.provide(Slots.transformer, new SockJsServer(ctx.kernel, { transport: options.transport, faye }));
   },
   client: sockjsClient(SockJS as unknown as SockJSConstructor),
