@@ -6,6 +6,9 @@ import type { KernelRequest } from './http';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
 import { runPipeline, type Sink } from './transforms';
+import { emits, isReserved, type EmitsParser } from './emits';
+
+const SPARK_EVENTS = new Set(['readyStateChange', 'heartbeat', 'error', 'data', 'end']);
 import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
 
 /** How a transformer sends on and closes one connection. */
@@ -172,6 +175,16 @@ export class Spark extends Stream {
     this.emit('readyStateChange');
     this.#close();
     return this;
+  }
+
+  /** A function that re-emits its arguments as `event` on this spark (Primus's `emits`). */
+  emits(event: string, parser?: EmitsParser): (...args: unknown[]) => void {
+    return emits(this, event, parser);
+  }
+
+  /** Is `event` reserved for the framework (`incoming::*`, `outgoing::*`, `data`, `end`, …)? */
+  reserved(event: string): boolean {
+    return isReserved(event, SPARK_EVENTS);
   }
 
   // ---- called by transformers -------------------------------------------------

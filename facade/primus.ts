@@ -10,6 +10,8 @@ import type { SocketClass } from '../core/client/factory';
 import { fromPrimusTransform, type PrimusTransform } from '../core/transforms';
 import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
+import { isReserved } from '../core/emits';
+import { Slots } from '../core/slots';
 import { heartbeat } from '../plugins/heartbeat';
 import { reconnect } from '../plugins/reconnect';
 import { offline } from '../plugins/offline';
@@ -203,7 +205,16 @@ export class Primus extends EventEmitter {
 
   /** Is this event name reserved for Primus itself? */
   reserved(event: string): boolean {
-    return /^(incoming|outgoing)::/.test(event) || RESERVED.has(event);
+    return isReserved(event, RESERVED);
+  }
+
+  /** Replace the parser at runtime (Primus's `parsers(parser)`): new messages use it; the library follows. */
+  parsers(parser: string | PrimusParser): this {
+    const current = this.kernel.registry.ownerOf(Slots.parser);
+    const next = parserPlugin(parser);
+    if (current) this.kernel.plugout(current);
+    this.kernel.use(next);
+    return this;
   }
 
   // ---- HTTP ---------------------------------------------------------------------------

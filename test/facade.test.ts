@@ -159,6 +159,29 @@ describe('new Primus(server, options)', () => {
     expect(primus.spark(ids[0])?.id).toBe(ids[0]);
   });
 
+  test('parsers() swaps the parser at runtime; spark.emits and spark.reserved', async () => {
+    primus = new Primus(http);
+    primus.on('connection', (spark: Spark) => {
+      const relay = spark.emits('relayed', (next: (err?: unknown, v?: unknown) => void, value: unknown) => next(undefined, { relayed: value }));
+      spark.on('relayed', (v: unknown) => spark.write(v));
+      spark.on('data', relay);
+      expect(spark.reserved('data')).toBe(true);
+      expect(spark.reserved('incoming::pong')).toBe(true);
+      expect(spark.reserved('chat')).toBe(false);
+    });
+    const c = connect();
+    c.write('x');
+    expect(await once(c, 'data')).toEqual({ relayed: 'x' });
+    expect(c.reserved('reconnect scheduled')).toBe(true);
+    expect(c.reserved('chat')).toBe(false);
+    c.destroy();
+    primus.parsers('msgpack');
+    expect(primus.spec.parser).toBe('msgpack');
+    const binary = connect();
+    binary.write({ bytes: 1 });
+    expect(await once(binary, 'data')).toEqual({ relayed: { bytes: 1 } });
+  });
+
   test('reserved event names', () => {
     primus = new Primus(http);
     for (const name of ['incoming::data', 'outgoing::ping', 'connection', 'disconnection', 'initialised', 'plugin', 'plugout', 'close', 'log']) {

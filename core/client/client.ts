@@ -3,6 +3,12 @@ import type { Frame, Packet, Parser } from '../types';
 import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
 import { connectUrl, defaultUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
+import { emits, isReserved, type EmitsParser } from '../emits';
+
+const CLIENT_EVENTS = new Set([
+  'readyStateChange', 'open', 'data', 'error', 'close', 'end', 'timeout', 'online', 'offline', 'destroy',
+  'reconnect', 'reconnect scheduled', 'reconnected', 'reconnect timeout', 'reconnect failed',
+]);
 import { runPipeline, fromPrimusTransform, type PrimusTransform, type Sink, type Step } from '../transforms';
 
 type ControlHandler = (client: Client, value: string) => void;
@@ -152,6 +158,16 @@ export class Client extends EventEmitter {
     }
     (type === 'incoming' ? this.#incoming : this.#outgoing).push(fromPrimusTransform(fn));
     return this;
+  }
+
+  /** A function that re-emits its arguments as `event` on this client (Primus's `emits`). */
+  emits(event: string, parser?: EmitsParser): (...args: unknown[]) => void {
+    return emits(this, event, parser);
+  }
+
+  /** Is `event` one the client emits itself (`open`, `data`, `reconnect`, `incoming::*`, …)? */
+  reserved(event: string): boolean {
+    return isReserved(event, CLIENT_EVENTS);
   }
 
   /** Legacy stream pipe: every `data` value is written to `dest`, `end` ends it. */

@@ -36,7 +36,6 @@ class WsConnection implements SparkTransport {
     readonly ws: WebSocket,
     readonly raw: Duplex,
     readonly highWaterMark: number,
-    readonly binaryFrames: boolean,
   ) {
     this.plain = ws.extensions === '';
   }
@@ -44,7 +43,8 @@ class WsConnection implements SparkTransport {
   send(frame: Frame): boolean {
     const ws = this.ws;
     if (typeof frame === 'string') ws.send(frame);
-    else ws.send(frame, this.binaryFrames ? BINARY : TEXT);
+    // Bytes are a binary message unless the parser is a text one (JSON sent as a Buffer by a broadcast).
+    else ws.send(frame, this.spark.kernel.parser.binary ? BINARY : TEXT);
     return this.#pressure();
   }
 
@@ -149,7 +149,7 @@ export class WebSocketsServer implements ServerTransformer {
 
   #accept(ws: WebSocket, req: KernelRequest, raw: Duplex): void {
     const kernel = this.#kernel;
-    const connection = new WsConnection(ws, raw, this.#options.highWaterMark, kernel.parser.binary);
+    const connection = new WsConnection(ws, raw, this.#options.highWaterMark);
     (ws as unknown as Tagged)[CONNECTION] = connection;
     (raw as unknown as Tagged)[CONNECTION] = connection;
     connection.spark = kernel.connect({ transport: connection, request: req, socket: ws });
