@@ -56,6 +56,24 @@ describe('Node client', () => {
     expect(events).not.toContain('reconnect scheduled');
   });
 
+  test('a URL that cannot be parsed is a clear error at construction', async () => {
+    env = await startKernel();
+    expect(() => env!.client({}, '').constructor).not.toThrow();
+    const { clientFor } = await import('../core');
+    const Socket = clientFor(env.kernel);
+    let err: Error & { code?: string } = new Error();
+    try {
+      new Socket('http://', { manual: true });
+    } catch (e) {
+      err = e as Error & { code?: string };
+    }
+    expect(err.code).toBe('ALLSPARK_OPTIONS');
+    expect(err.message).toMatch(/^Invalid URL "http:\/\/"/);
+    const relative = new Socket('/ignored?room=1', { manual: true });
+    expect(relative.uri()).toMatch(/^ws:\/\/127\.0\.0\.1\/primus\?room=1&_primuscb=/);
+    relative.destroy();
+  });
+
   test('writes are queued while connecting and flushed before open', async () => {
     env = await startKernel(echo);
     const c = env.client();

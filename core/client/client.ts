@@ -1,7 +1,7 @@
 import EventEmitter from 'eventemitter3';
 import type { Frame, Packet, Parser } from '../types';
 import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
-import { connectUrl, defaultUrl, type ConnectUrlParts } from './url';
+import { connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, isReserved, type EmitsParser } from '../emits';
 
@@ -57,7 +57,7 @@ export class Client extends EventEmitter {
       url = (options.url ?? (options as { uri?: string }).uri) as string | undefined;
     }
     this.options = { ...options };
-    this.url = typeof url === 'string' && url !== '' ? url : defaultUrl();
+    this.url = resolveUrl(typeof url === 'string' ? url : undefined);
     this.pathname = config.pathname;
     const q = this.options.queueSize;
     this.#queueSize = typeof q === 'number' && q >= 0 ? q : Infinity;

@@ -78,3 +78,26 @@ export function defaultUrl(): string {
   if (loc?.host) return `${loc.protocol}//${loc.host}`;
   return 'http://127.0.0.1';
 }
+
+/**
+ * The URL a client connects to: absolute URLs as given, relative ones
+ * against the page (or `http://127.0.0.1`), missing ones defaulted. A URL
+ * that cannot be parsed throws now, not later inside a timer.
+ */
+export function resolveUrl(url: string | undefined): string {
+  const base = defaultUrl();
+  if (url === undefined || url === '') return base;
+  try {
+    new URL(url);
+    return url;
+  } catch {
+    // not absolute: resolve against the page below
+  }
+  try {
+    return new URL(url, base).href;
+  } catch (err) {
+    // A plain Error with the stable code keeps the error table out of the browser bundle.
+    const message = `Invalid URL "${url}": ${err instanceof Error ? err.message : String(err)}`;
+    throw Object.assign(new Error(message), { code: 'ALLSPARK_OPTIONS' });
+  }
+}
