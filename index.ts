@@ -10,6 +10,8 @@ import type { Spark } from './core/spark';
 import * as core from './core';
 
 export * from './core';
+export * from './core/client';
+export { clientConfig, clientFor } from './core/client-config';
 export { websockets } from './transformers/websockets';
 export { jsonParserPlugin } from './plugins/json-parser';
 export { heartbeat } from './plugins/heartbeat';

@@ -11,7 +11,6 @@ export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
 export type { Frame, Parser, Packet, PreparedFrame } from './types';
 export type { KernelRequest } from './http';
-export { Client } from './client/client';
-export { socketClass, type SocketClass } from './client/factory';
-export { clientConfig, clientFor } from './client-config';
-export type { ClientConfig, ClientOptions, ClientTransport, ClientPluginHalf, LostHandler, LostReason } from './client/types';
+// The client kernel is exported from `core/client` (and the package root), so a
+// server that never makes Node clients does not load it.
+export type { ClientPluginHalf } from './client/types';

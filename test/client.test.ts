@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Client, type Spark, type Packet } from '../core';
+import { Client, type Spark, type Packet } from '../index';
 import { delayFor, backoffSettings, toMs } from '../plugins/reconnect/backoff';
 import { parseStrategy } from '../plugins/reconnect/strategy';
 import { startKernel, stopAll } from './helpers/kernel';
@@ -59,7 +59,7 @@ describe('Node client', () => {
   test('a URL that cannot be parsed is a clear error at construction', async () => {
     env = await startKernel();
     expect(() => env!.client({}, '').constructor).not.toThrow();
-    const { clientFor } = await import('../core');
+    const { clientFor } = await import('../index');
     const Socket = clientFor(env.kernel);
     let err: Error & { code?: string } = new Error();
     try {
@@ -143,7 +143,7 @@ describe('Node client', () => {
     const port = portOf(env.server);
     await env.kernel.close();
     const events: string[] = [];
-    const { clientFor } = await import('../core');
+    const { clientFor } = await import('../index');
     const Socket = clientFor(env.kernel);
     const c = new Socket(`http://127.0.0.1:${port}`, { reconnect: { min: 10, max: 20, retries: 2 } });
     env.clients.push(c);
@@ -201,7 +201,7 @@ describe('Node client', () => {
       },
     });
     env = await startKernel();
-    const { clientFor } = await import('../core');
+    const { clientFor } = await import('../index');
     const Socket = clientFor(env.kernel);
     const c = new Socket(`http://127.0.0.1:${(silent.address() as { port: number }).port}`, { timeout: 100, reconnect: { min: 10, retries: 1 } });
     env.clients.push(c);

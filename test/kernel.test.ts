@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createServer } from 'node:http';
-import { createKernel, definePlugin, Slots, ErrorCodes, AllsparkError, type Kernel } from '../core';
+import { createKernel, definePlugin, Slots, ErrorCodes, AllsparkError, type Kernel } from '../index';
 import { websockets } from '../transformers/websockets';
 import { jsonParserPlugin } from '../plugins/json-parser';
 import { heartbeat } from '../plugins/heartbeat';

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { Primus } from '../index';
-import type { Spark } from '../core';
+import type { Spark } from '../index';
 import { httpServer, httpServerOn, portOf, urlOf, once, collect, delay, closeServer } from './helpers/net';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -1,6 +1,6 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
-import { definePlugin, Slots, ErrorCodes, Spark, type Kernel } from '../core';
+import { definePlugin, Slots, ErrorCodes, Spark, type Kernel } from '../index';
 import { jsonParser } from '../plugins/json-parser';
 import { startKernel, stopAll } from './helpers/kernel';
 import { once, onceArgs, collect, delay } from './helpers/net';
@@ -69,7 +69,7 @@ describe('Spark', () => {
 
   test('idGenerator sets spark ids', async () => {
     let n = 0;
-    const { createKernel } = await import('../core');
+    const { createKernel } = await import('../index');
     const { websockets } = await import('../transformers/websockets');
     const { jsonParserPlugin } = await import('../plugins/json-parser');
     const kernel = createKernel({ idGenerator: () => `spark-${++n}` }).use(websockets).use(jsonParserPlugin);
@@ -197,7 +197,7 @@ describe('Spark', () => {
         client.parser = jsonParser;
       },
     });
-    const { createKernel, clientFor } = await import('../core');
+    const { createKernel, clientFor } = await import('../index');
     const { websockets } = await import('../transformers/websockets');
     const kernel = createKernel().use(websockets).use(counting);
     const server = await kernel.listen(0);
@@ -216,7 +216,7 @@ describe('Spark', () => {
   });
 
   test('broadcast frames of every length class arrive intact, compressed connections included', async () => {
-    const { createKernel, clientFor } = await import('../core');
+    const { createKernel, clientFor } = await import('../index');
     const { websockets } = await import('../transformers/websockets');
     const { jsonParserPlugin } = await import('../plugins/json-parser');
     const kernel = createKernel().use(websockets, { compression: true }).use(jsonParserPlugin);

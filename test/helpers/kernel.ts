@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createKernel, clientFor, type Kernel, type Client } from '../../core';
+import { createKernel, clientFor, type Kernel, type Client } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';

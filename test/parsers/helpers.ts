@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { createKernel, clientFor, type Kernel, type Client, type PluginDefinition, type Spark } from '../../core';
+import { createKernel, clientFor, type Kernel, type Client, type PluginDefinition, type Spark } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { heartbeat } from '../../plugins/heartbeat';
 import { msgpackParser, binaryParser } from '../../plugins/binary-parser';

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { Spark } from '../../core';
+import type { Spark } from '../../index';
 import { PARSER_PLUGINS, bytesOf, next, nextArgs, startEcho, type Env } from './helpers';
 
 // The real Primus 8 client, compiled by Primus itself for each parser.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
-import { createKernel, type AllsparkError, type Spark } from '../../core';
+import { createKernel, type AllsparkError, type Spark } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { binaryParser, msgpackParser, binaryPackCodec, msgpackCodec } from '../../plugins/binary-parser';

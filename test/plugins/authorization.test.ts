@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createKernel, clientFor, PrimusError, type Client, type Kernel } from '../../core';
+import { createKernel, clientFor, PrimusError, type Client, type Kernel } from '../../index';
 import type { KernelRequest } from '../../core/http';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';

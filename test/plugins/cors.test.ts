@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createKernel, clientFor, type Kernel, type Client, type PluginOptions } from '../../core';
+import { createKernel, clientFor, type Kernel, type Client, type PluginOptions } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { middleware, MIDDLEWARE, type Layers } from '../../plugins/middleware';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createKernel, clientFor, type Kernel, type Client, type Spark } from '../../core';
+import { createKernel, clientFor, type Kernel, type Client, type Spark } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { middleware } from '../../plugins/middleware';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createKernel, definePlugin, PrimusError, type Kernel, type Spark } from '../../core';
+import { createKernel, definePlugin, PrimusError, type Kernel, type Spark } from '../../index';
 import type { KernelRequest } from '../../core/http';
 import type { Next } from '../../core/hooks';
 import { websockets } from '../../transformers/websockets';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createKernel, type Kernel } from '../../core';
+import { createKernel, type Kernel } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';

@@ -1,4 +1,4 @@
-import { PrimusError, type Client, type Packet, type Spark } from '../../core';
+import { PrimusError, type Client, type Packet, type Spark } from '../../index';
 import type { Primus } from '../../index';
 import { collect, delay, once } from '../helpers/net';
 import { startPrimus, stopPrimus } from './http';

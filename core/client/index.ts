@@ -1,0 +1,4 @@
+/** The client kernel: what runs in Node clients and, bundled, in browsers. */
+export { Client, toError } from './client';
+export { socketClass, type SocketClass } from './factory';
+export type { ClientConfig, ClientOptions, ClientTransport, ClientPluginHalf, LostHandler, LostReason } from './types';
