@@ -56,14 +56,20 @@ Object.assign(PrimusClass, { createServer, createSocket: socketFor });
 export type Primus = PrimusClass;
 export default Primus;
 
-/** The other transformer plugins; loaded on first access so `require('allspark')` stays light. */
+/** The other transformer and parser plugins; loaded on first access so `require('allspark')` stays light. */
 export declare const sockjs: typeof import('./transformers/sockjs').sockjs;
 export declare const engineio: typeof import('./transformers/engine.io').engineio;
 export declare const faye: typeof import('./transformers/faye').faye;
+export declare const msgpackParser: typeof import('./plugins/binary-parser').msgpackParser;
+export declare const binaryParser: typeof import('./plugins/binary-parser').binaryParser;
+export declare const ejsonParser: typeof import('./plugins/ejson-parser').ejsonParser;
 const lazy: Record<string, () => unknown> = {
   sockjs: () => require('./transformers/sockjs').sockjs,
   engineio: () => require('./transformers/engine.io').engineio,
   faye: () => require('./transformers/faye').faye,
+  msgpackParser: () => require('./plugins/binary-parser').msgpackParser,
+  binaryParser: () => require('./plugins/binary-parser').binaryParser,
+  ejsonParser: () => require('./plugins/ejson-parser').ejsonParser,
 };
 
 // CommonJS: `require('allspark')` returns the class itself, carrying every named export.

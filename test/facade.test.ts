@@ -17,6 +17,12 @@ describe('require("allspark")', () => {
     expect(allspark.sockjs.name).toBe('sockjs');
     expect(allspark.engineio.name).toBe('engine.io');
     expect(allspark.faye.name).toBe('faye');
+    expect(allspark.msgpackParser.name).toBe('msgpack-parser');
+    expect(allspark.binaryParser.name).toBe('binary-parser');
+    expect(allspark.ejsonParser.name).toBe('ejson-parser');
+    expect(allspark.cors.name).toBe('cors');
+    expect(allspark.offline.name).toBe('offline');
+    expect(allspark.clientLibrary.name).toBe('client-library');
   });
 });
 
