@@ -4,6 +4,7 @@ import { Primus } from '../../index';
 import type { PrimusOptions } from '../../facade/options';
 import type { Spark } from '../../core/spark';
 import type { TransformerName } from './capabilities';
+import { collect } from '../helpers/net';
 
 /** Anything a test opened and must close: our clients, Primus 8 clients, raw sockets. */
 interface Closable {
@@ -96,19 +97,9 @@ export function next<T = any>(emitter: { once(event: string, fn: (...a: any[]) =
   });
 }
 
-/** Resolve once `n` `event`s were seen, with their first arguments. */
+/** Resolve once `n` `event`s were seen, with their first arguments (the shared helper, with a longer wait). */
 export function take<T = any>(emitter: { on(event: string, fn: (...a: any[]) => void): unknown }, event: string, n: number, ms = 8000): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const got: T[] = [];
-    const timer = setTimeout(() => reject(new Error(`timed out: ${got.length}/${n} "${event}"`)), ms);
-    emitter.on(event, (value: T) => {
-      got.push(value);
-      if (got.length === n) {
-        clearTimeout(timer);
-        resolve(got);
-      }
-    });
-  });
+  return collect<T>(emitter, event, n, ms);
 }
 
 /** The next spark to connect. */
