@@ -39,7 +39,9 @@ export function prepareRequest(req: IncomingMessage, path: string): KernelReques
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   r.pathnameOnly = path;
-  r.query = q === -1 ? Object.create(null) : parseQuery(url.slice(q + 1));
+  // querystring.parse (and Object.create(null)) make dictionary-mode objects, ~200 bytes more per
+  // connection for the lifetime of the spark; a spread copy is a fast-mode object, still null-prototype.
+  r.query = Object.setPrototypeOf(q === -1 ? {} : { ...parseQuery(url.slice(q + 1)) }, null);
   return r;
 }
 
