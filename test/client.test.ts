@@ -74,6 +74,26 @@ describe('Node client', () => {
     relative.destroy();
   });
 
+  test('connects over a unix domain socket with a ws+unix: URL (Node)', async () => {
+    const { createServer } = await import('node:http');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createKernel, clientFor } = await import('../index');
+    const { websockets } = await import('../transformers/websockets');
+    const { jsonParserPlugin } = await import('../plugins/json-parser');
+    const path = join(tmpdir(), `allspark-${process.pid}-${Date.now()}.sock`);
+    const server = createServer();
+    const kernel = createKernel().use(websockets).use(jsonParserPlugin).attach(server);
+    kernel.on('connection', (s: Spark) => s.write({ room: s.query.room }));
+    await new Promise<void>((r) => server.listen(path, r));
+    const c = new (clientFor(kernel))(`ws+unix://${path}?room=uds`);
+    expect(c.uri()).toMatch(new RegExp(`^ws\\+unix://${path.replace(/[.]/g, '\\.')}:/primus\\?room=uds&_primuscb=`));
+    expect(await once(c, 'data')).toEqual({ room: 'uds' });
+    c.destroy();
+    await kernel.close();
+    await new Promise((r) => server.close(r));
+  });
+
   test('writes are queued while connecting and flushed before open', async () => {
     env = await startKernel(echo);
     const c = env.client();

@@ -54,21 +54,27 @@ export interface ConnectUrlParts {
 /** The URL to dial, from the user's URL and the transformer's needs. */
 export function connectUrl(base: string, parts: ConnectUrlParts): string {
   const url = new URL(base);
-  if (url.protocol === 'ws+unix:') return base; // Node-only unix sockets are passed through unchanged
+  const query = parts.query ? queryOf(url.search) : '';
+  if (url.protocol === 'ws+unix:') {
+    // Node only: `ws+unix://<socket path>:<request path>`, the form `ws` dials (spec §1.2).
+    return `ws+unix://${url.hostname ? '/' + url.hostname : ''}${url.pathname}:${parts.pathname}${query}`;
+  }
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const protocol = secure ? parts.protocol.replace(/:$/, 's:') : parts.protocol;
   const auth = url.username ? `${url.username}${url.password ? ':' + url.password : ''}@` : '';
-  let query = '';
-  if (parts.query) {
-    const params = parseQuery(url.search);
-    params._primuscb = cacheBuster();
-    query =
-      '?' +
-      Object.keys(params)
-        .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k])}`)
-        .join('&');
-  }
   return `${protocol}//${auth}${url.host}${parts.pathname}${query}`;
+}
+
+/** The user's query (first of duplicate keys) plus the `_primuscb` cache-buster, serialised. */
+function queryOf(search: string): string {
+  const params = parseQuery(search);
+  params._primuscb = cacheBuster();
+  return (
+    '?' +
+    Object.keys(params)
+      .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k])}`)
+      .join('&')
+  );
 }
 
 /** The default URL: the page's origin in browsers, `http://127.0.0.1` in Node. */
