@@ -12,21 +12,16 @@ import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
 import { isReserved } from '../core/emits';
 import { Slots } from '../core/slots';
-import { heartbeat } from '../plugins/heartbeat';
 import { reconnect } from '../plugins/reconnect';
-import { offline } from '../plugins/offline';
-import { middleware, MIDDLEWARE, type Layers, type LayerFn } from '../plugins/middleware';
-import { forwarded } from '../plugins/forwarded';
-import { spec, specOf } from '../plugins/spec';
-import { xssPlugin } from '../plugins/xss';
-import { noCachePlugin } from '../plugins/no-cache';
-import { authorization, AUTHORIZATION, type AuthorizationState, type Authorizer } from '../plugins/authorization';
+import { MIDDLEWARE, type Layers, type LayerFn } from '../plugins/middleware';
+import { specOf } from '../plugins/spec';
+import { AUTHORIZATION, type AuthorizationState, type Authorizer } from '../plugins/authorization';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
 import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
-import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { parserPlugin, type PrimusParser } from './tables';
+import { primusPreset, strategyFor } from './preset';
+import { emitAwaiting } from './events';
 import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
-import { emitConnection } from './connection';
-import { extraPlugins } from './extras';
 
 import { VERSION } from '../core/version';
 const RESERVED = new Set(['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log']);
@@ -90,17 +85,7 @@ export class Primus extends EventEmitter {
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
-    kernel
-      .use(transformerPlugin(o.transformer as string), { compression: o.compression, transport: o.transport })
-      .use(parserPlugin(o.parser as string | PrimusParser))
-      .use(heartbeat, { pingInterval: o.pingInterval || false })
-      .use(reconnect, { strategy: this.#strategy(Boolean(o.authorization)) })
-      .use(offline)
-      .use(middleware)
-      .use(forwarded, { trustProxy: o.trustProxy });
-    for (const [plugin, pluginOptions] of extraPlugins(o, 'before-spec')) kernel.use(plugin, pluginOptions);
-    kernel.use(spec, { version: VERSION }).use(xssPlugin).use(noCachePlugin);
-    kernel.use(authorization, { authorize: o.authorization ?? undefined });
+    for (const [plugin, pluginOptions] of primusPreset(o)) kernel.use(plugin, pluginOptions as never);
     this.layers$.self = this;
     kernel.use(
       definePlugin({
@@ -110,7 +95,7 @@ export class Primus extends EventEmitter {
           // Primus code reads `spark.primus`.
           const primus = this;
           ctx.decorateSpark('primus', { get: () => primus });
-          ctx.hook('onConnection', (spark) => emitConnection(this, spark));
+          ctx.hook('onConnection', (spark) => emitAwaiting(this, 'connection', spark));
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
         },
       }),
@@ -226,7 +211,7 @@ export class Primus extends EventEmitter {
     this.kernel.registry.lookup<AuthorizationState>(AUTHORIZATION)!.authorize = fn;
     // Rejected clients should end, not retry on a timer: drop `timeout` from the default strategy.
     this.kernel.plugout('reconnect');
-    this.kernel.use(reconnect, { strategy: this.#strategy(true) });
+    this.kernel.use(reconnect, { strategy: strategyFor(true) });
     return this;
   }
 
@@ -334,17 +319,8 @@ export class Primus extends EventEmitter {
     this.#destroyed = true;
     const run = async (): Promise<void> => {
       await this.kernel.close({ reconnect: o.reconnect });
-      if (o.reconnect || o.close !== false) {
-        await new Promise<void>((resolve) => {
-          try {
-            this.server.close(() => resolve());
-            (this.server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
-          } catch {
-            resolve();
-          }
-        });
-      }
-      await this.#emitClose(o);
+      if (o.reconnect || o.close !== false) await closeServer(this.server);
+      await emitAwaiting(this, 'close', o);
       this.removeAllListeners();
     };
     const start = (): void => {
@@ -363,22 +339,22 @@ export class Primus extends EventEmitter {
     return this.destroy(options, cb);
   }
 
-  async #emitClose(options: DestroyOptions): Promise<void> {
-    for (const listener of this.listeners('close') as Array<(...args: any[]) => unknown>) {
-      if (listener.length >= 2) {
-        await new Promise<void>((resolve, reject) => listener.call(this, options, (e?: unknown) => (e ? reject(e) : resolve())));
-      } else listener.call(this, options);
-    }
-  }
-
-  #strategy(authorized: boolean): Array<'disconnect' | 'online' | 'timeout'> {
-    return authorized ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'];
-  }
-
   /** The Primus facade a kernel belongs to (for `spark.primus`). */
   static of(kernel: Kernel): Primus | undefined {
     return facades.get(kernel);
   }
+}
+
+/** Close an HTTP server and its idle keep-alive connections; a server that was not listening is fine. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      server.close(() => resolve());
+      (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    } catch {
+      resolve();
+    }
+  });
 }
 
 declare module '../core/spark' {

@@ -1,0 +1,42 @@
+import type { PluginDefinition } from '../core/plugin';
+import { VERSION } from '../core/version';
+import { heartbeat } from '../plugins/heartbeat';
+import { reconnect } from '../plugins/reconnect';
+import { offline } from '../plugins/offline';
+import { middleware } from '../plugins/middleware';
+import { forwarded } from '../plugins/forwarded';
+import { spec } from '../plugins/spec';
+import { xssPlugin } from '../plugins/xss';
+import { noCachePlugin } from '../plugins/no-cache';
+import { authorization } from '../plugins/authorization';
+import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { extraPlugins } from './extras';
+import type { ResolvedPrimusOptions } from './options';
+
+/** The reconnect strategy a library gets: rejected clients should end, not retry on a timer. */
+export function strategyFor(authorized: boolean): Array<'disconnect' | 'online' | 'timeout'> {
+  return authorized ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'];
+}
+
+/**
+ * The kernel plugins that make Primus 8, from its options, in the order
+ * Primus runs things: transport and codec, heartbeats and the client's
+ * recovery, then the default middleware layers (forwarded, cors, primus.js,
+ * spec, x-xss, no-cache, authorization).
+ */
+export function primusPreset(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
+  return [
+    [transformerPlugin(o.transformer as string), { compression: o.compression, transport: o.transport }],
+    [parserPlugin(o.parser as string | PrimusParser), undefined],
+    [heartbeat, { pingInterval: o.pingInterval || false }],
+    [reconnect, { strategy: strategyFor(Boolean(o.authorization)) }],
+    [offline, undefined],
+    [middleware, undefined],
+    [forwarded, { trustProxy: o.trustProxy }],
+    ...extraPlugins(o, 'before-spec'),
+    [spec, { version: VERSION }],
+    [xssPlugin, undefined],
+    [noCachePlugin, undefined],
+    [authorization, { authorize: o.authorization ?? undefined }],
+  ];
+}
