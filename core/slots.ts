@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Frame, Parser, PreparedFrame } from './types';
+import type { Frame, PreparedFrame } from './types';
 
 /**
  * The transport a kernel serves. Exactly one plugin provides it
@@ -28,8 +28,3 @@ export const Slots = {
   transformer: Symbol('transformer'),
   parser: Symbol('parser'),
 } as const;
-
-export type SlotTypes = {
-  transformer: ServerTransformer;
-  parser: Parser;
-};

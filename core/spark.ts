@@ -173,10 +173,10 @@ export class Spark extends Stream {
       return this;
     }
     if (data !== undefined) this.write(data);
-    if (!options?.reconnect) this.writeControl('server', 'close');
     this.readyState = Spark.CLOSED;
     this.emit('readyStateChange');
-    this.#close();
+    this.#endOptions = options;
+    this.#closeAfterLast();
     return this;
   }
 
@@ -259,12 +259,9 @@ export class Spark extends Stream {
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
+  /** Send the close message unless the client should reconnect, then close the transport. */
   #closeAfterLast(): void {
     if (!this.#endOptions?.reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
-    this.#close();
-  }
-
-  #close(): void {
     this.#closed = true;
     this.#transport.close();
     this.kernel.disconnect(this);

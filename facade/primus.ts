@@ -25,7 +25,6 @@ import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
 
 import { VERSION } from '../core/version';
 const RESERVED = new Set(['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log']);
-const facades = new WeakMap<Kernel, Primus>();
 
 /** Options of {@link Primus.destroy}. */
 export interface DestroyOptions {
@@ -80,7 +79,6 @@ export class Primus extends EventEmitter {
       idGenerator: o.idGenerator,
     });
     this.kernel = kernel;
-    facades.set(kernel, this);
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
@@ -339,10 +337,6 @@ export class Primus extends EventEmitter {
     return this.destroy(options, cb);
   }
 
-  /** The Primus facade a kernel belongs to (for `spark.primus`). */
-  static of(kernel: Kernel): Primus | undefined {
-    return facades.get(kernel);
-  }
 }
 
 /** Close an HTTP server and its idle keep-alive connections; a server that was not listening is fine. */
