@@ -3,6 +3,15 @@ import { definePlugin } from '../../core/plugin';
 import { startHeartbeat } from './server';
 import { heartbeatClient, type HeartbeatClientOptions } from './client';
 
+/** Registry token of the heartbeat settings, for plugins that report them (the `spec` route). */
+export const HEARTBEAT = Symbol('heartbeat');
+
+/** What the heartbeat plugin provides under {@link HEARTBEAT}. */
+export interface HeartbeatSettings {
+  /** ms between pings, or false when heartbeats are off. */
+  pingInterval: number | false;
+}
+
 export const heartbeatOptions = z
   .object({
     /** ms between server pings; `false` or 0 disables heartbeats. Default 30000. */
@@ -20,6 +29,7 @@ export const heartbeat = definePlugin({
   name: 'heartbeat',
   options: heartbeatOptions,
   server(ctx, { pingInterval }) {
+    ctx.provide(HEARTBEAT, { pingInterval: pingInterval || false });
     ctx.control('pong', (spark, value) => {
       spark.alive = true;
       spark.emit('incoming::pong', Number(value));

@@ -4,6 +4,7 @@ import { definePlugin } from '../../core/plugin';
 import type { Kernel } from '../../core/kernel';
 import type { KernelRequest } from '../../core/http';
 import { addLayer } from '../middleware';
+import { HEARTBEAT, type HeartbeatSettings } from '../heartbeat';
 import { VERSION } from '../../core/version';
 
 export const specOptions = z
@@ -15,8 +16,7 @@ export const specOptions = z
 
 /** The body of `GET <pathname>/spec`, key order as Primus 8 (spec §2.5). */
 export function specOf(kernel: Kernel, version: string): Record<string, unknown> {
-  const beat = kernel.plugins().find((p) => p.definition.name === 'heartbeat');
-  const pingInterval = beat ? (beat.options as { pingInterval: number | false }).pingInterval || false : false;
+  const pingInterval = kernel.registry.lookup<HeartbeatSettings>(HEARTBEAT)?.pingInterval ?? false;
   return {
     pingInterval,
     pathname: kernel.options.pathname,
