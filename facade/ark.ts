@@ -1,6 +1,7 @@
 import type { Client } from '../core/client/client';
 import { definePlugin, type PluginDefinition } from '../core/plugin';
 import { PrimusError } from '../core/errors';
+import { functionSource, stringSource } from '../plugins/client-library/serialise';
 
 /** A Primus 8 plugin: `{ server(primus, options), client(primus, options), library }`. */
 export interface PrimusPlugin {
@@ -31,10 +32,27 @@ export function checkPrimusPlugin(name: unknown, energon: unknown): PrimusPlugin
  */
 export function kernelPluginFor(name: string, plugin: PrimusPlugin): PluginDefinition {
   const client = plugin.client;
+  const kernelName = `primus-plugin:${name}`;
   return definePlugin({
-    name: `primus-plugin:${name}`,
+    name: kernelName,
     client: client ? (instance: Client) => client.call(instance, instance, instance.options) : undefined,
-    library: plugin.library,
-    primusClient: client,
-  } as PluginDefinition & { primusClient?: unknown });
+    library: () => browserSource(kernelName, plugin),
+  });
+}
+
+/**
+ * A Primus plugin in the browser library, as Primus runs it: the client
+ * function travels as source text and runs as `client.call(instance,
+ * instance, options)`; the `library` string runs once with the class.
+ */
+function browserSource(name: string, plugin: PrimusPlugin): string {
+  let source = '';
+  if (plugin.client) {
+    const client = functionSource(plugin.client, name);
+    source += `__allspark.halves[${stringSource(name)}] = function (client) { (${client}).call(client, client, client.options); };\n`;
+  }
+  if (typeof plugin.library === 'string' && plugin.library !== '') {
+    source += `__allspark.after.push(function (Primus) {\n${plugin.library}\n});\n`;
+  }
+  return source;
 }

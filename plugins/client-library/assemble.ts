@@ -1,14 +1,7 @@
 import type { Kernel } from '../../core/kernel';
-import type { PluginDefinition } from '../../core/plugin';
 import { VERSION } from '../../core/version';
 import { readChunk } from './chunks';
-import { functionSource, stringSource, valueSource } from './serialise';
-
-/** What facade/ark.ts puts on the kernel plugin that carries a Primus-style plugin. */
-interface PrimusStyle {
-  primusClient?: (...args: any[]) => unknown;
-  library?: string;
-}
+import { stringSource, valueSource } from './serialise';
 
 export interface AssembleOptions {
   /** Name of the global (and UMD export). */
@@ -22,9 +15,10 @@ export interface AssembleOptions {
 /**
  * The browser library for `kernel`'s current plugins, in Primus's UMD-ish
  * shape (spec §5.2): a wrapper function holding the `__allspark` object,
- * the core chunk and one chunk per plugin with browser code, then a list of
- * `function (Primus) {…}` for Primus-style plugins' `library` strings, run
- * after the global is defined.
+ * the core chunk and one chunk per plugin with browser code. Code that must
+ * run with the finished class (Primus plugins' `library` strings) pushes a
+ * `function (Primus) {…}` onto `__allspark.after`; those run once the
+ * global is defined, as in Primus.
  *
  * Kernel plugins reach the browser through prebuilt chunks (`browser`) or
  * their own `library` text, which registers `__allspark.halves[name]`.
@@ -36,17 +30,11 @@ export function assembleLibrary(kernel: Kernel, options: AssembleOptions): strin
   const read = options.read ?? readChunk;
   const inside: string[] = [read('core', 'client-library')];
   const entries: string[] = [];
-  const outside: string[] = [];
   const chunks = new Set<string>();
   const names: string[] = [];
 
   for (const { definition, options: pluginOptions } of kernel.plugins()) {
     const name = definition.name;
-    if ('primusClient' in definition) {
-      addPrimusStyle(definition as PluginDefinition & PrimusStyle, inside, entries, outside);
-      names.push(name);
-      continue;
-    }
     let code: string | undefined;
     if (definition.browser !== undefined) {
       code = chunks.has(definition.browser) ? '' : read(definition.browser, name);
@@ -66,33 +54,18 @@ export function assembleLibrary(kernel: Kernel, options: AssembleOptions): strin
 
   return [
     `/*! allspark ${VERSION} client library: ${names.join(', ').replace(/\*\//g, '* /')} */`,
-    '(function UMDish(name, context, definition, plugins) {',
+    '(function UMDish(name, context, definition) {',
     '  context[name] = definition.call(context);',
-    '  for (var i = 0; i < plugins.length; i++) plugins[i](context[name]);',
+    '  for (var i = 0; i < definition.after.length; i++) definition.after[i](context[name]);',
     '  if (typeof module !== "undefined" && module.exports) module.exports = context[name];',
     '  else if (typeof define === "function" && define.amd) define(function reference() { return context[name]; });',
     `})(${stringSource(options.global)}, this || {}, function wrapper() {`,
     // Hide CommonJS/AMD from the code inside, as Primus does: chunks must not export themselves.
-    'var define, module, exports, __allspark = { halves: {} };',
+    'var define, module, exports, __allspark = { halves: {}, after: [] };',
     ...inside,
+    'wrapper.after = __allspark.after;',
     `return __allspark.create(${stringSource(kernel.options.pathname)}, [${entries.join(',')}]);`,
-    '}, [' + outside.map((library) => `function (Primus) {\n${library}\n}`).join(',\n') + ']);',
+    '});',
     '',
   ].join('\n');
-}
-
-/**
- * A Primus 8 plugin: its client function travels as source text and runs
- * as Primus runs it, `client.call(instance, instance, options)` with the
- * constructor options; its `library` runs once with the class.
- */
-function addPrimusStyle(definition: PluginDefinition & PrimusStyle, inside: string[], entries: string[], outside: string[]): void {
-  const name = definition.name;
-  if (typeof definition.library === 'string' && definition.library !== '') outside.push(definition.library);
-  if (typeof definition.primusClient !== 'function') return;
-  const source = functionSource(definition.primusClient, name);
-  inside.push(
-    `__allspark.halves[${stringSource(name)}] = function (client) { (${source}).call(client, client, client.options); };`,
-  );
-  entries.push(`[${stringSource(name)},{}]`);
 }
