@@ -1,18 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
-import { ensureBrowserBuild, launchBrowser, startServer, stopServer, openPage, waitForEvent, eventNames, next, type TestServer } from './helpers';
+import { useBrowser, startServer, stopServer, openPage, waitForEvent, eventNames, next, type TestServer } from './helpers';
 
-let browser: Browser;
+const chromium = useBrowser();
 let srv: TestServer | undefined;
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  await ensureBrowserBuild();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await context?.close();
   context = undefined;
@@ -28,7 +21,7 @@ async function echoServer(options: Record<string, unknown> = {}): Promise<TestSe
 }
 
 async function connect(url: string): Promise<Page> {
-  const opened = await openPage(browser, url);
+  const opened = await openPage(chromium.browser, url);
   context = opened.context;
   const page = opened.page;
   await page.evaluate(() => {
@@ -42,7 +35,7 @@ async function connect(url: string): Promise<Page> {
 describe('the served library in Chromium', () => {
   it('defines the Primus global: a class with statics, usable with and without new', async () => {
     srv = await echoServer();
-    const opened = await openPage(browser, srv.url);
+    const opened = await openPage(chromium.browser, srv.url);
     context = opened.context;
     const shape = await opened.page.evaluate(() => {
       const P = (window as any).Primus;

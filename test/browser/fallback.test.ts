@@ -4,22 +4,15 @@
  * from the page (or `websockets: false`), engine.io and SockJS fall back to
  * HTTP, while websockets and faye report an error (they have no fallback).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import { CAPABILITIES, NO_HTTP_FALLBACK, TRANSFORMERS, type TransformerName } from '../conformance/capabilities';
-import { ensureBrowserBuild, launchBrowser, next, startServer, stopServer, waitForEvent, type TestServer } from './helpers';
+import { useBrowser, next, startServer, stopServer, waitForEvent, type TestServer } from './helpers';
 
-let browser: Browser;
+const chromium = useBrowser();
 let srv: TestServer | undefined;
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  await ensureBrowserBuild();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await context?.close();
   context = undefined;
@@ -42,7 +35,7 @@ async function echoServer(transformer: TransformerName): Promise<TestServer> {
 
 /** Open the page, optionally without a WebSocket global, and connect a tracked client with `options`. */
 async function connect(url: string, options: Record<string, unknown>, withoutWebSocket = false): Promise<Page> {
-  context = await browser.newContext();
+  context = await chromium.browser.newContext();
   if (withoutWebSocket) {
     // Before any page script runs, as in a browser (or a proxy) without WebSocket support.
     await context.addInitScript(() => {

@@ -189,3 +189,19 @@ export function next<T = unknown>(emitter: { on(e: string, f: (v: T) => void): u
     emitter.on(event, listener);
   });
 }
+
+/**
+ * One headless Chromium for the test file: launched (after making sure the
+ * browser chunks are built) before its first test, closed after its last.
+ */
+export function useBrowser(): { readonly browser: Browser } {
+  const holder = {} as { browser: Browser };
+  beforeAll(async () => {
+    await ensureBrowserBuild();
+    holder.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await holder.browser?.close();
+  });
+  return holder;
+}

@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import {
-  ensureBrowserBuild,
-  launchBrowser,
+  useBrowser,
   startServer,
   stopServer,
   openPage,
@@ -13,17 +12,10 @@ import {
   type TestServer,
 } from './helpers';
 
-let browser: Browser;
+const chromium = useBrowser();
 let servers: TestServer[] = [];
 let context: BrowserContext | undefined;
 
-beforeAll(async () => {
-  await ensureBrowserBuild();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await context?.close();
   context = undefined;
@@ -46,7 +38,7 @@ async function recordingServer(options: Record<string, unknown> = {}, port = 0):
 
 /** Open the page and connect a tracked client with fast reconnects. */
 async function connect(url: string): Promise<Page> {
-  const opened = await openPage(browser, url);
+  const opened = await openPage(chromium.browser, url);
   context = opened.context;
   const page = opened.page;
   await page.evaluate(() => {
@@ -94,7 +86,7 @@ describe('network events in Chromium (offline plugin)', () => {
 
   it('ends for good on offline when the strategy does not include online', async () => {
     const srv = await recordingServer();
-    const opened = await openPage(browser, srv.url);
+    const opened = await openPage(chromium.browser, srv.url);
     context = opened.context;
     const page = opened.page;
     await page.evaluate(() => {
@@ -143,7 +135,7 @@ describe('network events in Chromium (offline plugin)', () => {
       });
     });
     servers.push(srv);
-    const opened = await openPage(browser, srv.url);
+    const opened = await openPage(chromium.browser, srv.url);
     context = opened.context;
     const page = opened.page;
     await page.evaluate(() => {
