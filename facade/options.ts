@@ -31,8 +31,15 @@ export const PrimusOptionsSchema = z
     transport: z.record(z.string(), z.unknown()).default({}),
     /** Spark id generator; overrides the transformer's ids. */
     idGenerator: fn<() => string>().optional(),
-    /** Authorization function `(req, done)`, as `primus.authorize(fn)`. */
-    authorization: fn<(req: unknown, done: (err?: unknown) => void) => void>().nullable().optional(),
+    /**
+     * Authorization function `(req, done)`, as `primus.authorize(fn)`. Any truthy value (as
+     * `Primus.createSocket({ authorization: true })` uses) marks clients as facing authorization:
+     * their default strategy leaves out `timeout`.
+     */
+    authorization: z
+      .union([fn<(req: unknown, done: (err?: unknown) => void) => void>(), z.boolean()])
+      .nullable()
+      .optional(),
     /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
     plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
     /** Name of the client library's global. Default `Primus`. */

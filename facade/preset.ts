@@ -18,25 +18,31 @@ export function strategyFor(authorized: boolean): Array<'disconnect' | 'online' 
   return authorized ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'];
 }
 
-/**
- * The kernel plugins that make Primus 8, from its options, in the order
- * Primus runs things: transport and codec, heartbeats and the client's
- * recovery, then the default middleware layers (forwarded, cors, primus.js,
- * spec, x-xss, no-cache, authorization).
- */
-export function primusPreset(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
+/** What a connection is made of, on both sides: transport, codec, heartbeats and the client's recovery. */
+export function connectionPlugins(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
   return [
     [transformerPlugin(o.transformer as string), { compression: o.compression, transport: o.transport }],
     [parserPlugin(o.parser as string | PrimusParser), undefined],
     [heartbeat, { pingInterval: o.pingInterval || false }],
     [reconnect, { strategy: strategyFor(Boolean(o.authorization)) }],
     [offline, undefined],
+  ];
+}
+
+/**
+ * The kernel plugins that make Primus 8, from its options, in the order
+ * Primus runs things: the connection plugins, then the default middleware
+ * layers (forwarded, cors, primus.js, spec, x-xss, no-cache, authorization).
+ */
+export function primusPreset(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
+  return [
+    ...connectionPlugins(o),
     [middleware, undefined],
     [forwarded, { trustProxy: o.trustProxy }],
     ...extraPlugins(o, 'before-spec'),
     [spec, { version: VERSION }],
     [xssPlugin, undefined],
     [noCachePlugin, undefined],
-    [authorization, { authorize: o.authorization ?? undefined }],
+    [authorization, { authorize: typeof o.authorization === 'function' ? o.authorization : undefined }],
   ];
 }

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createKernel } from '../core/kernel';
 import { clientFor } from '../core/client-config';
 import type { SocketClass } from '../core/client/factory';
-import { heartbeat } from '../plugins/heartbeat';
-import { reconnect } from '../plugins/reconnect';
-import { offline } from '../plugins/offline';
-import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { connectionPlugins } from './preset';
+import { PrimusOptionsSchema } from './options';
+import { validateOptions } from '../core/options';
+import { ErrorCodes } from '../core/errors';
 import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
 import type { PrimusOptions } from './options';
 
@@ -43,18 +43,12 @@ export function serverFor(options: CreateServerOptions): Server {
 }
 
 /** The client class for a server you do not run here (Primus.createSocket). */
-export function socketFor(options: PrimusOptions & { pingInterval?: number | false | null } = {}): SocketClass {
-  const kernel = createKernel({ pathname: (options.pathname ?? '/primus').replace(/^(?!\/)/, '/') });
-  kernel
-    .use(transformerPlugin((options.transformer as string) ?? 'websockets'))
-    .use(parserPlugin((options.parser as string | PrimusParser) ?? 'json'))
-    // Heartbeats off by default: we cannot know the remote server's interval (Primus does the same).
-    .use(heartbeat, { pingInterval: options.pingInterval || false })
-    .use(reconnect, {
-      strategy: options.authorization ? ['disconnect', 'online'] : ['disconnect', 'online', 'timeout'],
-    })
-    .use(offline);
-  const plugins = options.plugin;
+export function socketFor(options: PrimusOptions = {}): SocketClass {
+  // Heartbeats off by default: we cannot know the remote server's interval (Primus does the same).
+  const o = validateOptions(PrimusOptionsSchema, { pingInterval: false, ...options }, 'Primus.createSocket', ErrorCodes.OPTIONS);
+  const kernel = createKernel({ pathname: o.pathname });
+  for (const [plugin, pluginOptions] of connectionPlugins(o)) kernel.use(plugin, pluginOptions as never);
+  const plugins = o.plugin;
   if (plugins && typeof plugins === 'object') {
     for (const [name, plugin] of Object.entries(plugins)) {
       kernel.use(kernelPluginFor(name, checkPrimusPlugin(name, plugin as PrimusPlugin)));
