@@ -1,4 +1,4 @@
-import type { InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { Kernel, KernelOptions } from './kernel';
 import type { HookOrder, ServerHookName, ServerHooks } from './hooks';
 import type { Spark } from './spark';
@@ -40,6 +40,15 @@ export class ServerContext {
   /** Look up a service another plugin provides. */
   lookup<T>(token: InjectionToken<T>): T | undefined {
     return this.kernel.registry.lookup(token);
+  }
+
+  /**
+   * The kernel's tsyringe container with every provided service, for
+   * classes built by injection (`@injectable()`, `@inject(token)`). Loaded
+   * on first use; `provide`/`lookup` never need it.
+   */
+  get container(): DependencyContainer {
+    return this.kernel.registry.container;
   }
 
   /** Answer control messages of `type` from clients. */

@@ -11,6 +11,7 @@ export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
 export type { Frame, Parser, Packet, PreparedFrame } from './types';
 export type { KernelRequest } from './http';
+export type { SparkRequest } from './request';
 // The client kernel is exported from `core/client` (and the package root), so a
 // server that never makes Node clients does not load it.
 export type { ClientPluginHalf } from './client/types';

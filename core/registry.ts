@@ -1,15 +1,19 @@
-import 'reflect-metadata';
-import { container, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { AllsparkError, ErrorCodes } from './errors';
 
 /**
- * The services plugins provide to each other, one tsyringe child container
- * per kernel so two kernels in one process never see each other's services.
- * Every token has one owner: providing a taken token is an error, which is
- * what makes the transformer and parser slots exclusive.
+ * The services plugins provide to each other. Every token has one owner:
+ * providing a taken token is an error, which is what makes the transformer
+ * and parser slots exclusive.
+ *
+ * Values live in a Map, so a kernel that only provides and looks up
+ * services never loads tsyringe. The tsyringe child container (class and
+ * factory providers, `@inject`) is built the first time `container` is
+ * read: tsyringe with reflect-metadata is about 350 KiB of heap a minimal
+ * embedded server would otherwise carry for nothing.
  */
 export class Registry {
-  #container: DependencyContainer = container.createChildContainer();
+  #container: DependencyContainer | undefined;
   readonly #owners = new Map<InjectionToken<unknown>, string>();
   readonly #values = new Map<InjectionToken<unknown>, unknown>();
 
@@ -24,12 +28,17 @@ export class Registry {
     }
     this.#owners.set(token, plugin);
     this.#values.set(token, value);
-    this.#container.register(token, { useValue: value });
+    this.#container?.register(token, { useValue: value });
   }
 
-  /** The value under `token`, or `undefined`. */
+  /**
+   * The value under `token`, or `undefined`. Tokens registered straight on
+   * `container` (classes, factories) resolve through tsyringe.
+   */
   lookup<T>(token: InjectionToken<T>): T | undefined {
-    return this.#container.isRegistered(token, false) ? this.#container.resolve(token) : undefined;
+    if (this.#values.has(token)) return this.#values.get(token) as T;
+    const c = this.#container;
+    return c !== undefined && c.isRegistered(token, false) ? c.resolve(token) : undefined;
   }
 
   /** The plugin that provides `token`, if any. */
@@ -37,7 +46,17 @@ export class Registry {
     return this.#owners.get(token);
   }
 
-  /** Drop everything `plugin` provided (tsyringe cannot unregister, so rebuild the child). */
+  /**
+   * This kernel's tsyringe child container, holding every provided service,
+   * for plugins that build classes with `@injectable()`/`@inject(token)`.
+   * Loads tsyringe (and reflect-metadata) on first use.
+   */
+  get container(): DependencyContainer {
+    if (this.#container === undefined) this.#container = this.#rebuild();
+    return this.#container;
+  }
+
+  /** Drop everything `plugin` provided. */
   release(plugin: string): void {
     let changed = false;
     for (const [token, owner] of this.#owners) {
@@ -46,9 +65,16 @@ export class Registry {
       this.#values.delete(token);
       changed = true;
     }
-    if (!changed) return;
-    this.#container = container.createChildContainer();
-    for (const [token, value] of this.#values) this.#container.register(token, { useValue: value });
+    // tsyringe cannot unregister, so a built container is rebuilt.
+    if (changed && this.#container !== undefined) this.#container = this.#rebuild();
+  }
+
+  #rebuild(): DependencyContainer {
+    require('reflect-metadata');
+    const { container } = require('tsyringe') as typeof import('tsyringe');
+    const child = container.createChildContainer();
+    for (const [token, value] of this.#values) child.register(token, { useValue: value });
+    return child;
   }
 }
 

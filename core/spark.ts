@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { Frame, Packet, PreparedFrame } from './types';
 import type { KernelRequest } from './http';
+import { retainRequest, type SparkRequest } from './request';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
 import { runPipeline, type Sink } from './transforms';
@@ -74,8 +75,8 @@ export class Spark extends Stream {
   readonly headers: IncomingHttpHeaders;
   /** Parsed query of that request (duplicate keys become arrays). */
   readonly query: ParsedUrlQuery;
-  /** The request that opened the connection. */
-  readonly request: KernelRequest;
+  /** The request that opened the connection, or a light record of it (see {@link SparkRequest}). */
+  readonly request: SparkRequest;
   /** The transport's socket object. */
   readonly socket: unknown;
   /** The kernel this spark belongs to. */
@@ -103,7 +104,7 @@ export class Spark extends Stream {
     (this as unknown as { _events: object })._events = Object.setPrototypeOf({}, null);
     this.kernel = kernel;
     this.id = id;
-    this.request = init.request;
+    this.request = retainRequest(init.request, kernel.options.keepRequest);
     this.headers = init.headers ?? init.request.headers;
     this.query = init.query ?? init.request.query;
     this.socket = init.socket;

@@ -32,6 +32,11 @@ export const PrimusOptionsSchema = z
     /** Spark id generator; overrides the transformer's ids. */
     idGenerator: fn<() => string>().optional(),
     /**
+     * allspark: keep the upgrade `IncomingMessage` itself as `spark.request` (about 1 KB per
+     * connection). Default false: a record of it with every property middleware added.
+     */
+    keepRequest: z.boolean().default(false),
+    /**
      * Authorization function `(req, done)`, as `primus.authorize(fn)`. Any truthy value (as
      * `Primus.createSocket({ authorization: true })` uses) marks clients as facing authorization:
      * their default strategy leaves out `timeout`.

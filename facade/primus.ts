@@ -77,6 +77,7 @@ export class Primus extends EventEmitter {
       pathname: o.pathname,
       maxLength: o.maxLength || 10_485_760,
       idGenerator: o.idGenerator,
+      keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));

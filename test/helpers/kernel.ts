@@ -9,9 +9,9 @@ import { urlOf } from './net';
 /** A websockets + json kernel listening on 127.0.0.1:0, and a way to make clients for it. */
 export async function startKernel(
   setup: (kernel: Kernel) => void = () => undefined,
-  options: { pingInterval?: number | false; pathname?: string; maxLength?: number; port?: number } = {},
+  options: { pingInterval?: number | false; pathname?: string; maxLength?: number; port?: number; keepRequest?: boolean } = {},
 ): Promise<{ kernel: Kernel; server: Server; url: string; client: (opts?: Record<string, unknown>, query?: string) => Client; clients: Client[] }> {
-  const kernel = createKernel({ pathname: options.pathname, maxLength: options.maxLength })
+  const kernel = createKernel({ pathname: options.pathname, maxLength: options.maxLength, keepRequest: options.keepRequest })
     .use(websockets)
     .use(jsonParserPlugin)
     .use(heartbeat, { pingInterval: options.pingInterval ?? false })

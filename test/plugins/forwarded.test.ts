@@ -163,7 +163,7 @@ describe('forwarded through the Primus facade (req.forwarded on plain HTTP)', ()
     const client = new primus.Socket(started.url, { transport: { headers: { 'X-Forwarded-For': '192.0.2.1' } } });
     const spark = await once<Spark>(primus, 'connection');
     expect(spark.address).toEqual({ ip: '192.0.2.1', port: 0, secure: false });
-    expect((spark.request as IncomingMessage & { forwarded?: unknown }).forwarded).toBe(spark.address);
+    expect(spark.request.forwarded).toBe(spark.address);
     client.destroy();
   });
 });

@@ -20,6 +20,14 @@ const BINARY = { binary: true } as const;
 
 const CONNECTION = Symbol('allspark connection');
 type Tagged = { [CONNECTION]: WsConnection };
+type Listener = (this: Tagged, ...args: any[]) => void;
+type Emitter = {
+  _events: object;
+  on(event: string, fn: Listener): void;
+  prependListener(event: string, fn: Listener): void;
+  removeListener(event: string, fn: Listener): void;
+  listeners(event: string): Listener[];
+};
 
 /**
  * One `ws` connection as a spark sees it. The socket listeners below are
@@ -70,11 +78,11 @@ class WsConnection implements SparkTransport {
 
 /**
  * Replies written while handling the messages of one socket read leave
- * together in one `writev`. `ws` parses a read synchronously inside its own
- * `data` listener, so we mark the read before it (a prepended listener),
- * cork on its first message and uncork in a listener that runs right after
- * it: no timer and no allocation per message. Messages that arrive outside a
- * read (inflated asynchronously with permessage-deflate) are not corked.
+ * together in one `writev`. `ws` parses a read synchronously inside its one
+ * `data` listener on the socket; we put a reader in its place ({@link readerFor})
+ * that marks the read, calls it, and uncorks if a message corked: no timer and no
+ * allocation per message. Messages that arrive outside a read (inflated
+ * asynchronously with permessage-deflate) are not corked.
  */
 function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
   const connection = this[CONNECTION];
@@ -84,6 +92,29 @@ function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
   }
   connection.spark.receive(isBinary ? data : data.toString());
 }
+
+/**
+ * The socket `data` listener that stands in for `ws`'s own `read`: one
+ * function per distinct `read` (in practice one per process), never one per
+ * connection. It carries `listener = read`, as `once` wrappers do, so `ws`
+ * removing its listener (on a close frame or a parse error) removes it.
+ */
+function readerFor(read: Listener): Listener {
+  let reader = readers.get(read);
+  if (reader !== undefined) return reader;
+  reader = function onRead(this: Tagged, chunk: Buffer): void {
+    this[CONNECTION].reading = true;
+    try {
+      read.call(this, chunk);
+    } finally {
+      onReadEnd.call(this);
+    }
+  };
+  (reader as Listener & { listener: Listener }).listener = read;
+  readers.set(read, reader);
+  return reader;
+}
+const readers = new WeakMap<Listener, Listener>();
 
 function onReadStart(this: Tagged): void {
   this[CONNECTION].reading = true;
@@ -164,15 +195,26 @@ export class WebSocketsServer implements ServerTransformer {
     (ws as unknown as Tagged)[CONNECTION] = connection;
     (raw as unknown as Tagged)[CONNECTION] = connection;
     connection.spark = kernel.connect({ transport: connection, request: req, socket: ws });
-    const emitter = ws as unknown as { on(event: string, fn: (this: Tagged, ...args: any[]) => void): void };
+    const emitter = ws as unknown as Emitter;
+    // EventEmitter's listener table starts in dictionary mode; with our four events
+    // it would hold a 256-byte hash table per connection. A fast-mode copy is far smaller.
+    emitter._events = Object.setPrototypeOf({ ...emitter._events }, null);
     emitter.on('message', onMessage);
     emitter.on('ping', onPing);
     emitter.on('error', onError);
     emitter.on('close', onClose);
-    const socket = raw as unknown as typeof emitter & { prependListener: typeof emitter.on };
+    const socket = raw as unknown as Emitter;
     socket.on('drain', onDrain);
-    socket.prependListener('data', onReadStart);
-    socket.on('data', onReadEnd);
+    const read = socket.listeners('data');
+    if (read.length === 1) {
+      // Take the place of ws's listener rather than adding two around it: a
+      // three-listener array would cost another 200 bytes per connection.
+      socket.removeListener('data', read[0]);
+      socket.on('data', readerFor(read[0]));
+    } else {
+      socket.prependListener('data', onReadStart);
+      socket.on('data', onReadEnd);
+    }
   }
 
   /** Build the WebSocket frame of a broadcast once; every plain connection writes the same bytes. */
