@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { definePlugin } from '../../core/plugin';
 import type { KernelRequest } from '../../core/http';
 import { addLayer } from '../middleware';
-import { forwardedFor } from './address';
+import { forwardedFor, type ForwardedAddress } from './address';
 
 export const forwardedOptions = z
   .object({
@@ -15,14 +15,36 @@ export const forwardedOptions = z
   })
   .strict();
 
-/** Sets `req.forwarded` (and so `spark.address`) from trusted proxy headers. */
+/** Where a request keeps the address once `forwarded` was read. */
+const WORKED_OUT = Symbol('allspark forwarded');
+type Holder = KernelRequest & { [WORKED_OUT]?: ForwardedAddress };
+
+/**
+ * Gives every request `req.forwarded` (and so `spark.address`): the client
+ * address from trusted proxy headers. It is worked out when first read, not
+ * on every request: most connections never ask, and an eager address costs
+ * an object, a string and the socket's cached peer name per connection.
+ */
 export const forwarded = definePlugin({
   name: 'forwarded',
   dependencies: ['middleware'],
   options: forwardedOptions,
   server(ctx, { trustProxy }) {
+    // One accessor per kernel shared by all its requests, so a request costs no closure. It
+    // reads only `headers` and `socket`, which the record `spark.request` keeps (it copies this
+    // accessor and any address already worked out).
+    const accessor: PropertyDescriptor = {
+      get(this: Holder): ForwardedAddress {
+        return (this[WORKED_OUT] ??= forwardedFor(this, trustProxy));
+      },
+      set(this: Holder, value: ForwardedAddress) {
+        this[WORKED_OUT] = value;
+      },
+      enumerable: true,
+      configurable: true,
+    };
     addLayer(ctx, 'forwarded', (req: KernelRequest, _res: unknown) => {
-      req.forwarded = forwardedFor(req, trustProxy);
+      Object.defineProperty(req, 'forwarded', accessor);
     });
   },
 });

@@ -157,6 +157,23 @@ describe('forwarded through the Primus facade (req.forwarded on plain HTTP)', ()
     expect(address.port).toBeGreaterThan(0);
   });
 
+  it('lets a later layer or the authorizer replace req.forwarded; the spark keeps the same object', async () => {
+    const started = await startPrimus({ trustProxy: ['127.0.0.1'] });
+    primus = started.primus;
+    const seen: unknown[] = [];
+    primus.use('geo', (req: KernelRequest, _res: unknown, next: () => void) => {
+      seen.push(req.forwarded);
+      req.forwarded = { ip: '203.0.113.9', port: 443, secure: true };
+      next();
+    });
+    const client = new primus.Socket(started.url, { transport: { headers: { 'X-Forwarded-For': '192.0.2.1' } } });
+    const spark = await once<Spark>(primus, 'connection');
+    expect(seen).toEqual([{ ip: '192.0.2.1', port: 0, secure: false }]);
+    expect(spark.address).toEqual({ ip: '203.0.113.9', port: 443, secure: true });
+    expect(spark.request.forwarded).toBe(spark.address);
+    client.destroy();
+  });
+
   it('sets req.forwarded on upgrades too, so spark.address reflects it', async () => {
     const started = await startPrimus({ trustProxy: ['127.0.0.1'] });
     primus = started.primus;
