@@ -3,7 +3,7 @@
 // commands; every command is bounded in time and count and cleans up after
 // itself so the next system starts from the same state.
 const { serve, ready, wallNow, cpuStamp } = require('../lib/ipc');
-const { p50p99, Samples } = require('../lib/stats');
+const { p50p99, windowedP99, Samples } = require('../lib/stats');
 const { openOne, openMany, closeAll } = require('./conns');
 const { wires } = require('./wire');
 const payload = require('../lib/payload').message;
@@ -88,6 +88,9 @@ async function echoStop() {
   return {};
 }
 
+/** Round trips per window of the windowed p99 (see stats.windowedP99). */
+const LATENCY_WINDOW = 1000;
+
 /** One connection, one message in flight: pure round-trip latency. */
 async function latency({ system, port, warmup, count, maxMs }) {
   const wire = wireOf(system);
@@ -112,8 +115,9 @@ async function latency({ system, port, warmup, count, maxMs }) {
   });
   conn.onMessage = null;
   const { p50, p99 } = p50p99(samples.values());
+  const p99w = windowedP99(samples.values(), LATENCY_WINDOW);
   await closeAll([conn]);
-  return { p50, p99, messages: samples.n };
+  return { p50, p99, p99w, messages: samples.n };
 }
 
 /** Open `count` idle connections and keep them; the time gives the set-up rate. */

@@ -17,6 +17,19 @@ function p50p99(values) {
   return { p50: at(50), p99: at(99) };
 }
 
+/**
+ * p99 of each consecutive window of `size` samples, and their median. A
+ * burst of other work on a shared machine (a few ms of another process on
+ * the server's core) inflates the p99 of the windows it falls into; the
+ * median window shows the tail the server itself causes. Windows shorter
+ * than `size` at the end are left out.
+ */
+function windowedP99(values, size) {
+  const p99s = [];
+  for (let at = 0; at + size <= values.length; at += size) p99s.push(p50p99(values.subarray(at, at + size)).p99);
+  return median(p99s);
+}
+
 /** Median of the finite numbers in `values` (NaN when none). */
 function median(values) {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
@@ -42,4 +55,4 @@ class Samples {
   }
 }
 
-module.exports = { percentile, p50p99, median, Samples };
+module.exports = { percentile, p50p99, windowedP99, median, Samples };
