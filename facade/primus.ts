@@ -22,6 +22,7 @@ import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset, strategyFor } from './preset';
 import { emitAwaiting } from './events';
 import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
+import { installInitialise } from './spark-class';
 
 import { VERSION } from '../core/version';
 const RESERVED = new Set(['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log']);
@@ -94,6 +95,7 @@ export class Primus extends EventEmitter {
           // Primus code reads `spark.primus`.
           const primus = this;
           ctx.decorateSpark('primus', { get: () => primus });
+          installInitialise(ctx);
           ctx.hook('onConnection', (spark) => emitAwaiting(this, 'connection', spark));
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
         },
@@ -140,6 +142,38 @@ export class Primus extends EventEmitter {
   }
   private get layers$(): Layers {
     return this.kernel.registry.lookup<Layers>(MIDDLEWARE)!;
+  }
+  /**
+   * This server's own Spark class: what plugins add to `primus.Spark.prototype`
+   * (methods, `initialise`) reaches this server's sparks only.
+   */
+  get Spark(): typeof Spark {
+    return this.kernel.Spark;
+  }
+  /** Trusted proxy addresses, when `trustProxy` lists them (Primus's `whitelist`). */
+  get whitelist(): string[] {
+    const trust = this.options.trustProxy;
+    return Array.isArray(trust) ? [...trust] : [];
+  }
+  /** Primus's `encoder(data, fn)`: encode with the current parser, `fn(err, frame)`. */
+  encoder(data: unknown, fn: (err: Error | undefined, frame?: unknown) => void): void {
+    let frame: unknown;
+    try {
+      frame = this.kernel.parser.encode(data);
+    } catch (err) {
+      return fn(err as Error);
+    }
+    fn(undefined, frame);
+  }
+  /** Primus's `decoder(frame, fn)`: decode with the current parser, `fn(err, data)`. */
+  decoder(frame: unknown, fn: (err: Error | undefined, data?: unknown) => void): void {
+    let data: unknown;
+    try {
+      data = this.kernel.parser.decode(frame as never);
+    } catch (err) {
+      return fn(err as Error);
+    }
+    fn(undefined, data);
   }
   /** The Node client class for this server (rebuilt only when plugins change). */
   get Socket(): SocketClass {

@@ -223,6 +223,58 @@ describe('new Primus(server, options)', () => {
     expect(seen).toEqual(['plugin:greeter', 'plugout:greeter']);
   });
 
+  test('primus.Spark is this server’s own class: prototype methods and initialise stay local', async () => {
+    primus = new Primus(http);
+    const other = new Primus(await httpServer());
+    try {
+      expect(primus.Spark).not.toBe(Primus.Spark);
+      expect(primus.Spark).not.toBe(other.Spark);
+      expect(primus.Spark.prototype).toBeInstanceOf(Primus.Spark);
+      const proto = primus.Spark.prototype as Spark & { join?: unknown; initialise?: unknown };
+      proto.join = function (this: Spark & { rooms: Set<string> }, room: string) {
+        this.rooms.add(room);
+        return this;
+      };
+      const calls: string[] = [];
+      const first = function (this: Spark & { rooms?: Set<string> }) {
+        calls.push('first');
+        this.rooms = new Set();
+      };
+      const second = function (this: Spark & { rooms?: Set<string> }) {
+        calls.push(`second:${this.rooms?.size}`);
+      };
+      proto.initialise = first;
+      proto.initialise = second;
+      proto.initialise = 'not a function';
+      expect(proto.initialise).toBe(second);
+      expect('join' in other.Spark.prototype).toBe(false);
+
+      const connected = once<Spark & { join(room: string): unknown; rooms: Set<string> }>(primus, 'connection');
+      connect();
+      const spark = await connected;
+      expect(calls).toEqual(['first', 'second:0']);
+      expect(spark).toBeInstanceOf(primus.Spark);
+      expect(spark).toBeInstanceOf(Primus.Spark);
+      spark.join('lobby');
+      expect([...spark.rooms]).toEqual(['lobby']);
+    } finally {
+      await new Promise<void>((r) => other.destroy(() => r()));
+    }
+  });
+
+  test('encoder/decoder use the current parser with Primus’s callbacks; whitelist lists trusted proxies', () => {
+    primus = new Primus(http, { trustProxy: ['10.0.0.1'] });
+    const results: unknown[] = [];
+    primus.encoder({ a: 1 }, (err, frame) => results.push(err, frame));
+    primus.decoder('{"b":2}', (err, data) => results.push(err, data));
+    primus.decoder('{nope', (err) => results.push(err instanceof Error));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    primus.encoder(cyclic, (err) => results.push(err instanceof Error));
+    expect(results).toEqual([undefined, '{"a":1}', undefined, { b: 2 }, true, true]);
+    expect(primus.whitelist).toEqual(['10.0.0.1']);
+  });
+
   test('destroy: close message to every spark, closes the server, emits close, safe twice', async () => {
     primus = new Primus(http);
     const c = connect();
