@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { writeFile, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createKernel, type Kernel } from '../core/kernel';
@@ -12,15 +11,13 @@ import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
 import { isReserved } from '../core/emits';
 import { Slots } from '../core/slots';
-import { reconnect } from '../plugins/reconnect';
-import { MIDDLEWARE, type Layers, type LayerFn } from '../plugins/middleware';
 import { specOf } from '../plugins/spec';
-import { AUTHORIZATION, type AuthorizationState, type Authorizer } from '../plugins/authorization';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
 import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
 import { parserPlugin, type PrimusParser } from './tables';
-import { primusPreset, strategyFor } from './preset';
+import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
+import { PrimusHttp } from './http-api';
 import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
 import { installInitialise } from './spark-class';
 
@@ -43,7 +40,7 @@ export interface DestroyOptions {
  * plugins. `use` adds HTTP middleware and `plugin` adds a plugin, as in
  * Primus (on the kernel, `use` adds a plugin).
  */
-export class Primus extends EventEmitter {
+export class Primus extends PrimusHttp {
   static readonly Spark = Spark;
   /** The kernel behind this server. */
   readonly kernel: Kernel;
@@ -62,7 +59,6 @@ export class Primus extends EventEmitter {
   #ctx!: ServerContext;
   #socket: SocketClass | undefined;
   #destroyed = false;
-  #anonymous = 0;
 
   constructor(server: Server, options: PrimusOptions = {}) {
     super();
@@ -131,17 +127,6 @@ export class Primus extends EventEmitter {
   /** Number of open sparks. */
   get connected(): number {
     return this.kernel.connected;
-  }
-  /** The current authorizer, if any. */
-  get auth(): Authorizer | null {
-    return this.kernel.registry.lookup<AuthorizationState>(AUTHORIZATION)?.authorize ?? null;
-  }
-  /** The middleware layers, in order. */
-  get layers() {
-    return this.layers$.list;
-  }
-  private get layers$(): Layers {
-    return this.kernel.registry.lookup<Layers>(MIDDLEWARE)!;
   }
   /**
    * This server's own Spark class: what plugins add to `primus.Spark.prototype`
@@ -233,64 +218,6 @@ export class Primus extends EventEmitter {
     if (current) this.kernel.plugout(current);
     this.kernel.use(next);
     return this;
-  }
-
-  // ---- HTTP ---------------------------------------------------------------------------
-
-  /** Set the authorizer `(req, done)`; rejected handshakes get 401 (or `err.statusCode`). */
-  authorize(fn: Authorizer): this {
-    if (typeof fn !== 'function') throw new PrimusError('Authorize only accepts functions');
-    if (fn.length < 2) throw new PrimusError('Authorize function requires more arguments');
-    this.kernel.registry.lookup<AuthorizationState>(AUTHORIZATION)!.authorize = fn;
-    // Rejected clients should end, not retry on a timer: drop `timeout` from the default strategy.
-    this.kernel.plugout('reconnect');
-    this.kernel.use(reconnect, { strategy: strategyFor(true) });
-    return this;
-  }
-
-  /** Add HTTP middleware: `use([name], fn, [options], [index])` (Primus semantics). */
-  use(name: string | LayerFn, fn?: LayerFn | unknown, options?: unknown, index?: number): this {
-    if (typeof name === 'function') {
-      index = options as number | undefined;
-      options = fn;
-      fn = name;
-      name = (fn as LayerFn).name || `pid_${Date.now()}_${this.#anonymous++}`;
-    }
-    if (typeof options === 'number') {
-      index = options;
-      options = {};
-    }
-    let layer = fn as LayerFn;
-    if (typeof layer === 'function' && layer.length < 2) {
-      layer = (layer as (this: Primus, o: unknown) => LayerFn).call(this, options ?? {});
-    }
-    if (typeof layer !== 'function' || layer.length < 2) {
-      throw new PrimusError('Middleware should be a function that accepts at least 2 args');
-    }
-    this.layers$.add(name, layer, { index });
-    return this;
-  }
-
-  /** Insert middleware before the layer named `before`. */
-  before(before: string, name: string, fn: LayerFn): this {
-    this.layers$.add(name, fn, { before });
-    return this;
-  }
-
-  remove(name: string): this {
-    this.layers$.remove(name);
-    return this;
-  }
-  enable(name: string): this {
-    this.layers$.enable(name);
-    return this;
-  }
-  disable(name: string): this {
-    this.layers$.disable(name);
-    return this;
-  }
-  indexOfLayer(name: string): number {
-    return this.layers$.indexOf(name);
   }
 
   // ---- plugins and the client library ---------------------------------------------------
