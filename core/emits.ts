@@ -26,7 +26,22 @@ export function emits(target: Emitter, event: string, parser?: EmitsParser): (..
   };
 }
 
-/** Event names the framework uses itself (listeners for them are internal or reserved). */
-export function isReserved(event: string, names: ReadonlySet<string>): boolean {
-  return /^(incoming|outgoing)::/.test(event) || names.has(event);
+/**
+ * Is an event one the framework emits itself? Primus's shape: a function
+ * with the names in `events`, which plugins extend
+ * (`primus.Spark.prototype.reserved.events.joinroom = 1`).
+ */
+export interface ReservedCheck {
+  (event: string): boolean;
+  readonly events: Record<string, unknown>;
+}
+
+/** A {@link ReservedCheck} for `names` plus every `incoming::*` and `outgoing::*` event. */
+export function reservedCheck(names: Iterable<string>): ReservedCheck {
+  const events: Record<string, unknown> = Object.create(null);
+  for (const name of names) events[name] = 1;
+  function reserved(event: string): boolean {
+    return /^(incoming|outgoing)::/.test(event) || event in events;
+  }
+  return Object.assign(reserved, { events });
 }

@@ -8,7 +8,8 @@ import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
-import { Spark, type SparkInit } from './spark';
+import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
+import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
 import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
@@ -47,7 +48,7 @@ export class Kernel extends EventEmitter {
   /** The HTTP server once attached. */
   server: Server | null = null;
   /** This kernel's Spark class: decorations added by plugins stay local to the kernel. */
-  readonly Spark: typeof Spark = class KernelSpark extends Spark {};
+  readonly Spark: typeof Spark = localSparkClass();
 
   readonly #plugins = new Map<string, PluginRecord>();
   readonly #hookTable = new HookTable();
@@ -309,4 +310,11 @@ export class Kernel extends EventEmitter {
 /** Create a kernel. Add plugins with `use`, then `attach(server)` or `listen(port)`. */
 export function createKernel(options?: z.input<typeof KernelOptionsSchema>): Kernel {
   return new Kernel(options);
+}
+
+/** A Spark class of one kernel's own, so decorations and reserved names stay local to it. */
+function localSparkClass(): typeof Spark {
+  class KernelSpark extends Spark {}
+  (KernelSpark.prototype as { reserved: ReservedCheck }).reserved = reservedCheck(SPARK_EVENTS);
+  return KernelSpark;
 }

@@ -7,9 +7,10 @@ import { retainRequest, type SparkRequest } from './request';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
 import { runPipeline, type Sink } from './transforms';
-import { emits, isReserved, type EmitsParser } from './emits';
+import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from './emits';
 
-const SPARK_EVENTS = new Set(['readyStateChange', 'heartbeat', 'error', 'data', 'end']);
+/** Events a spark emits itself. */
+export const SPARK_EVENTS = ['readyStateChange', 'heartbeat', 'error', 'data', 'end'];
 import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
 
 /** How a transformer sends on and closes one connection. */
@@ -186,10 +187,12 @@ export class Spark extends Stream {
     return emits(this, event, parser);
   }
 
-  /** Is `event` reserved for the framework (`incoming::*`, `outgoing::*`, `data`, `end`, …)? */
-  reserved(event: string): boolean {
-    return isReserved(event, SPARK_EVENTS);
-  }
+  /**
+   * Is `event` reserved for the framework (`incoming::*`, `outgoing::*`,
+   * `data`, `end`, …)? Each kernel's sparks have their own list; plugins
+   * extend `reserved.events`.
+   */
+  declare readonly reserved: ReservedCheck;
 
   // ---- called by transformers -------------------------------------------------
 
@@ -321,3 +324,5 @@ function failTransform(spark: Spark, err: unknown): void {
       : new AllsparkError(ErrorCodes.TRANSFORM, `Message transform failed: ${describe(err)}`, { cause: err }),
   );
 }
+
+(Spark.prototype as { reserved: ReservedCheck }).reserved = reservedCheck(SPARK_EVENTS);

@@ -1,4 +1,7 @@
 import type { Client } from '../core/client/client';
+import type { Kernel } from '../core/kernel';
+import { clientFor } from '../core/client-config';
+import type { SocketClass } from '../core/client/factory';
 import { definePlugin, type PluginDefinition } from '../core/plugin';
 import { PrimusError } from '../core/errors';
 import { functionSource, stringSource } from '../plugins/client-library/serialise';
@@ -55,4 +58,21 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
     source += `__allspark.after.push(function (Primus) {\n${plugin.library}\n});\n`;
   }
   return source;
+}
+
+/**
+ * The Node client class for `kernel`, with the `library` code of Primus
+ * plugins run on it, as Primus's `primus.Socket` runs the whole library:
+ * plugins such as primus-emitter add their client methods there. Code that
+ * only works in browsers throws here, as it did in Primus.
+ */
+export function primusSocketClass(kernel: Kernel, plugins: Iterable<PrimusPlugin>): SocketClass {
+  const Socket = clientFor(kernel);
+  for (const plugin of plugins) {
+    if (typeof plugin.library !== 'string' || plugin.library === '') continue;
+    // Primus's sandbox gave library code `require`, `__dirname` and `__filename`; Node-aware
+    // libraries (node-uuid in primus-responder) pick their Node code path by them.
+    new Function('Primus', 'require', '__dirname', '__filename', plugin.library)(Socket, require, process.cwd(), 'primus.js');
+  }
+  return Socket;
 }

@@ -4,12 +4,11 @@ import { createKernel, type Kernel } from '../core/kernel';
 import { definePlugin } from '../core/plugin';
 import type { ServerContext } from '../core/context';
 import { Spark } from '../core/spark';
-import { clientFor } from '../core/client-config';
 import type { SocketClass } from '../core/client/factory';
 import { fromPrimusTransform, type PrimusTransform } from '../core/transforms';
 import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
-import { isReserved } from '../core/emits';
+import { reservedCheck, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
@@ -18,11 +17,11 @@ import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
-import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
-import { installInitialise } from './spark-class';
+import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
+import { addPrototypeHelpers, installInitialise } from './spark-class';
 
 import { VERSION } from '../core/version';
-const RESERVED = new Set(['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log']);
+const RESERVED = ['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log'];
 
 /** Options of {@link Primus.destroy}. */
 export interface DestroyOptions {
@@ -92,6 +91,7 @@ export class Primus extends PrimusHttp {
           const primus = this;
           ctx.decorateSpark('primus', { get: () => primus });
           installInitialise(ctx);
+          addPrototypeHelpers(kernel.Spark);
           ctx.hook('onConnection', (spark) => emitAwaiting(this, 'connection', spark));
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
         },
@@ -162,7 +162,7 @@ export class Primus extends PrimusHttp {
   }
   /** The Node client class for this server (rebuilt only when plugins change). */
   get Socket(): SocketClass {
-    return (this.#socket ??= clientFor(this.kernel));
+    return (this.#socket ??= primusSocketClass(this.kernel, Object.values(this.ark)));
   }
 
   // ---- messages ---------------------------------------------------------------------
@@ -206,10 +206,8 @@ export class Primus extends PrimusHttp {
     return this;
   }
 
-  /** Is this event name reserved for Primus itself? */
-  reserved(event: string): boolean {
-    return isReserved(event, RESERVED);
-  }
+  /** Is this event name reserved for Primus itself? This server's own list: plugins extend `reserved.events`. */
+  readonly reserved: ReservedCheck = reservedCheck(RESERVED);
 
   /** Replace the parser at runtime (Primus's `parsers(parser)`): new messages use it; the library follows. */
   parsers(parser: string | PrimusParser): this {

@@ -3,13 +3,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKernel } from '../core/kernel';
-import { clientFor } from '../core/client-config';
 import type { SocketClass } from '../core/client/factory';
 import { connectionPlugins } from './preset';
 import { PrimusOptionsSchema } from './options';
 import { validateOptions } from '../core/options';
 import { ErrorCodes } from '../core/errors';
-import { checkPrimusPlugin, kernelPluginFor, type PrimusPlugin } from './ark';
+import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
 import type { PrimusOptions } from './options';
 
 /** Options of `Primus.createServer`: Primus options plus where to listen. */
@@ -48,11 +47,12 @@ export function socketFor(options: PrimusOptions = {}): SocketClass {
   const o = validateOptions(PrimusOptionsSchema, { pingInterval: false, ...options }, 'Primus.createSocket', ErrorCodes.OPTIONS);
   const kernel = createKernel({ pathname: o.pathname });
   for (const [plugin, pluginOptions] of connectionPlugins(o)) kernel.use(plugin, pluginOptions as never);
-  const plugins = o.plugin;
-  if (plugins && typeof plugins === 'object') {
-    for (const [name, plugin] of Object.entries(plugins)) {
-      kernel.use(kernelPluginFor(name, checkPrimusPlugin(name, plugin as PrimusPlugin)));
+  const plugins: PrimusPlugin[] = [];
+  if (o.plugin && typeof o.plugin === 'object') {
+    for (const [name, plugin] of Object.entries(o.plugin)) {
+      plugins.push(checkPrimusPlugin(name, plugin as PrimusPlugin));
+      kernel.use(kernelPluginFor(name, plugins[plugins.length - 1]));
     }
   }
-  return clientFor(kernel);
+  return primusSocketClass(kernel, plugins);
 }

@@ -262,6 +262,47 @@ describe('new Primus(server, options)', () => {
     }
   });
 
+  test('Primus’s prototype helpers and reserved.events, local to one server', async () => {
+    primus = new Primus(http);
+    const other = new Primus(await httpServer());
+    try {
+      const S = primus.Spark as typeof Spark & {
+        writable(name: string, value: unknown): unknown;
+        readable(name: string, value: unknown): unknown;
+        get(name: string, getter: () => unknown): unknown;
+      };
+      S.writable('shout', function (this: Spark, text: string) {
+        return `${this.id}:${text.toUpperCase()}`;
+      });
+      S.readable('kind', 'spark');
+      S.get('twice', function (this: Spark & { kind: string }) {
+        return this.kind + this.kind;
+      });
+      const proto = S.prototype as unknown as Record<string, unknown>;
+      expect(Object.getOwnPropertyDescriptor(proto, 'shout')).toMatchObject({ writable: true, enumerable: false });
+      expect(Object.getOwnPropertyDescriptor(proto, 'kind')).toMatchObject({ writable: false, enumerable: false, configurable: false });
+      expect('shout' in other.Spark.prototype).toBe(false);
+
+      primus.Spark.prototype.reserved.events.joinroom = 1;
+      primus.reserved.events.roomsupdate = 1;
+      expect(primus.Spark.prototype.reserved('joinroom')).toBe(true);
+      expect(other.Spark.prototype.reserved('joinroom')).toBe(false);
+      expect(primus.reserved('roomsupdate')).toBe(true);
+      expect(other.reserved('roomsupdate')).toBe(false);
+      expect(primus.reserved('incoming::data')).toBe(true);
+
+      const connected = once<Spark & { shout(t: string): string; twice: string }>(primus, 'connection');
+      connect();
+      const spark = await connected;
+      expect(spark.shout('hi')).toBe(`${spark.id}:HI`);
+      expect(spark.twice).toBe('sparkspark');
+      expect(spark.reserved('joinroom')).toBe(true);
+      expect(spark.reserved('data')).toBe(true);
+    } finally {
+      await new Promise<void>((r) => other.destroy(() => r()));
+    }
+  });
+
   test('encoder/decoder use the current parser with Primus’s callbacks; whitelist lists trusted proxies', () => {
     primus = new Primus(http, { trustProxy: ['10.0.0.1'] });
     const results: unknown[] = [];

@@ -3,7 +3,7 @@ import type { Frame, Packet, Parser } from '../types';
 import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
 import { connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
-import { emits, isReserved, type EmitsParser } from '../emits';
+import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
 
 const CLIENT_EVENTS = new Set([
   'readyStateChange', 'open', 'data', 'error', 'close', 'end', 'timeout', 'online', 'offline', 'destroy',
@@ -45,6 +45,7 @@ export class Client extends EventEmitter {
   readonly #lost: LostHandler[] = [];
   readonly #controls = new Map<string, ControlHandler>();
   readonly #teardowns: Array<() => void> = [];
+  #plugins: ClientConfig['plugins'] = [];
   readonly #queueSize: number;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
@@ -65,14 +66,26 @@ export class Client extends EventEmitter {
       if (value === 'close') client.disconnect = true;
     });
     this.#controls.set('id', (client, value) => client.emit('incoming::id', value));
-    for (const plugin of config.plugins) {
-      const teardown = plugin.half(this, plugin.options);
-      if (typeof teardown === 'function') this.#teardowns.push(teardown);
-    }
+    this.#plugins = config.plugins;
+    this.initialise(this.options);
     if (!this.transport || !this.parser) {
       throw new Error('allspark: this client has no transport or parser; the library was built without a transformer');
     }
     if (!this.options.manual) this.#openTimer = setTimeout(() => this.open(), 0);
+  }
+
+  /**
+   * Set this client up: run every plugin's client half, in order. Called
+   * once, by the constructor. Primus calls its set-up `initialise` too, and
+   * library code written for Primus wraps `Primus.prototype.initialise` to
+   * add per-client state before it (primus-emitter does).
+   */
+  initialise(_options: ClientOptions): this {
+    for (const plugin of this.#plugins) {
+      const teardown = plugin.half(this, plugin.options);
+      if (typeof teardown === 'function') this.#teardowns.push(teardown);
+    }
+    return this;
   }
 
   // ---- public API -----------------------------------------------------------------
@@ -165,10 +178,8 @@ export class Client extends EventEmitter {
     return emits(this, event, parser);
   }
 
-  /** Is `event` one the client emits itself (`open`, `data`, `reconnect`, `incoming::*`, …)? */
-  reserved(event: string): boolean {
-    return isReserved(event, CLIENT_EVENTS);
-  }
+  /** Is `event` one the client emits itself (`open`, `data`, `reconnect`, `incoming::*`, …)? Plugins extend `reserved.events`. */
+  declare readonly reserved: ReservedCheck;
 
   /** Legacy stream pipe: every `data` value is written to `dest`, `end` ends it. */
   pipe<T extends { write(data: unknown): unknown; end?(): unknown }>(dest: T): T {
@@ -358,3 +369,5 @@ export function toError(err: unknown): Error {
   }
   return new Error(String(err));
 }
+
+(Client.prototype as { reserved: ReservedCheck }).reserved = reservedCheck(CLIENT_EVENTS);

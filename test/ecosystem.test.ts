@@ -1,0 +1,106 @@
+// Primus plugins from npm on the Primus facade, as their users run them: the
+// server half on our server, the client half on our Node client and on the
+// real Primus 8 client (its library built by primus itself).
+import type { Server } from 'node:http';
+import { Primus, type Spark } from '../index';
+import { httpServer, once, urlOf, closeServer } from './helpers/net';
+
+const PrimusV8 = require('primus');
+
+type AnyClient = { on(e: string, f: (...a: any[]) => void): unknown; end(): unknown; destroy?(): unknown; [k: string]: any };
+type Peer = 'allspark client' | 'Primus 8 client';
+
+const PLUGINS = {
+  emit: require('primus-emit'),
+  rooms: require('primus-rooms'),
+  emitter: require('primus-emitter'),
+  responder: require('primus-responder'),
+};
+
+describe('Primus plugins from npm', () => {
+  let http: Server;
+  let primus: Primus | undefined;
+  const clients: AnyClient[] = [];
+
+  async function start(plugins: Array<keyof typeof PLUGINS>): Promise<void> {
+    http = await httpServer();
+    primus = new Primus(http, { transformer: 'websockets' });
+    for (const name of plugins) primus.plugin(name, PLUGINS[name]);
+  }
+
+  function client(peer: Peer, plugins: Array<keyof typeof PLUGINS>): AnyClient {
+    const Socket =
+      peer === 'allspark client'
+        ? primus!.Socket
+        : PrimusV8.createSocket({ transformer: 'websockets', plugin: Object.fromEntries(plugins.map((n) => [n, PLUGINS[n]])) });
+    const c = new Socket(urlOf(http)) as AnyClient;
+    clients.push(c);
+    return c;
+  }
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.end();
+    if (primus) await new Promise<void>((r) => primus!.destroy(() => r()));
+    primus = undefined;
+    await closeServer(http).catch(() => undefined);
+  });
+
+  describe.each<Peer>(['allspark client', 'Primus 8 client'])('with the %s', (peer) => {
+    test('primus-emit: events both ways', async () => {
+      await start(['emit']);
+      const sparkGot = new Promise<unknown[]>((resolve) =>
+        primus!.on('connection', (spark: Spark) => {
+          spark.on('hello', (...args: unknown[]) => {
+            resolve(args);
+            spark.emit('welcome', { n: 1 });
+          });
+        }),
+      );
+      const c = client(peer, ['emit']);
+      c.on('open', () => c.emit('hello', 1, 'two'));
+      const welcome = once<{ n: number }>(c as never, 'welcome');
+      expect(await sparkGot).toEqual([1, 'two']);
+      expect(await welcome).toEqual({ n: 1 });
+    });
+
+    test('primus-rooms: join, room broadcasts, joinroom events', async () => {
+      await start(['rooms']);
+      const joined: string[] = [];
+      primus!.on('joinroom', (room: string) => joined.push(room));
+      let sparks = 0;
+      const allJoined = new Promise<void>((resolve) =>
+        primus!.on('connection', (spark: Spark & { join(room: string, fn: () => void): void }) => {
+          spark.on('data', (d: { join: string }) => spark.join(d.join, () => ++sparks === 3 && resolve()));
+        }),
+      );
+      const members = ['news', 'news', 'sport'].map((room) => {
+        const c = client(peer, ['rooms']);
+        c.on('open', () => c.write({ join: room }));
+        return c;
+      });
+      await allJoined;
+      const got: Array<[number, unknown]> = [];
+      members.forEach((c, i) => c.on('data', (d: unknown) => got.push([i, d])));
+      (primus as unknown as { room(name: string): { write(d: unknown): void } }).room('news').write('extra!');
+      (primus as unknown as { room(name: string): { write(d: unknown): void } }).room('sport').write('goal!');
+      while (got.length < 3) await new Promise((r) => setTimeout(r, 5));
+      expect(got.sort()).toEqual([[0, 'extra!'], [1, 'extra!'], [2, 'goal!']]);
+      expect(joined.sort()).toEqual(['news', 'news', 'sport']);
+    });
+
+    test('primus-emitter with primus-responder: send with ack, request/response', async () => {
+      await start(['emitter', 'responder']);
+      primus!.on('connection', (spark: Spark & { send(ev: string, d: unknown): void }) => {
+        spark.on('news', (data: string, ack: (reply: string) => void) => ack(`got ${data}`));
+        spark.on('request', (data: string, done: (reply: string) => void) => done(`answer:${data}`));
+        spark.send('hello', { a: 1 });
+      });
+      const c = client(peer, ['emitter', 'responder']);
+      expect(await once(c as never, 'hello')).toEqual({ a: 1 });
+      const ack = await new Promise((resolve) => c.send('news', 'x', resolve));
+      expect(ack).toBe('got x');
+      const response = await new Promise((resolve) => c.writeAndWait('q1', resolve));
+      expect(response).toBe('answer:q1');
+    });
+  });
+});
