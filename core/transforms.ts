@@ -74,3 +74,51 @@ export function fromPrimusTransform<Self>(fn: PrimusTransform<Self>): Step<Self>
   }
   return (self, packet) => (fn.call(self, packet, noNext) === false ? false : undefined);
 }
+
+/** Where Primus keeps the transforms added with `transform()`. */
+export interface PrimusTransformers<Self = any> {
+  incoming: PrimusTransform<Self>[];
+  outgoing: PrimusTransform<Self>[];
+}
+
+/** A connection Primus's `transforms` can deliver to: it emits `data` and sends with `_write`. */
+export interface TransformTarget {
+  emit(event: string, ...args: unknown[]): boolean;
+  _write(data: unknown): unknown;
+}
+
+/**
+ * Primus's semi-internal `transforms(owner, connection, type, data, raw)`:
+ * run `owner.transformers[type]` on `data` with `this` = `connection`, then
+ * emit `data` on it (incoming) or hand the result to its `_write`
+ * (outgoing). Plugins that carry virtual connections over one spark or
+ * client (substream) route their messages through it. `false` from a
+ * transform drops the message; `next(err)` emits `error` on `connection`.
+ */
+export function primusTransforms(
+  owner: { transformers?: PrimusTransformers },
+  connection: TransformTarget,
+  type: 'incoming' | 'outgoing',
+  data: unknown,
+  raw?: unknown,
+): void {
+  const fns = owner.transformers?.[type] ?? [];
+  const packet: Packet = { data };
+  const step = (index: number): void => {
+    const fn = fns[index];
+    if (fn === undefined) {
+      if (type === 'incoming') connection.emit('data', packet.data, raw);
+      else connection._write(packet.data);
+      return;
+    }
+    if (fn.length < 2) {
+      if (fn.call(connection, packet, noNext) !== false) step(index + 1);
+      return;
+    }
+    fn.call(connection, packet, (err, keep) => {
+      if (err) connection.emit('error', err);
+      else if (keep !== false) step(index + 1);
+    });
+  };
+  step(0);
+}

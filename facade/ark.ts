@@ -38,9 +38,44 @@ export function kernelPluginFor(name: string, plugin: PrimusPlugin): PluginDefin
   const kernelName = `primus-plugin:${name}`;
   return definePlugin({
     name: kernelName,
-    client: client ? (instance: Client) => client.call(instance, instance, instance.options) : undefined,
+    client: client ? nodeHalf(client, kernelName) : undefined,
     library: () => browserSource(kernelName, plugin),
   });
+}
+
+type ClientHalf = NonNullable<PrimusPlugin['client']>;
+
+/**
+ * A Primus plugin's client half for Node clients. Primus evaluated client
+ * halves from their source inside its library, where `Primus` is the client
+ * class, and plugins rely on it (substream: `Primus._substream(Primus.Stream)`).
+ * A half whose source mentions `Primus` is therefore compiled the same way,
+ * once per client class; any other half runs as the function it is, so its
+ * closures work in Node (they never reach browsers).
+ */
+function nodeHalf(client: ClientHalf, owner: string): (instance: Client) => void {
+  if (!/\bPrimus\b/.test(Function.prototype.toString.call(client))) {
+    return (instance) => client.call(instance, instance, instance.options);
+  }
+  const compiled = new WeakMap<object, ClientHalf>();
+  return (instance) => {
+    const Class = instance.constructor;
+    let half = compiled.get(Class);
+    if (half === undefined) {
+      half = libraryScope(`return (${functionSource(client, owner)});`, Class) as ClientHalf;
+      compiled.set(Class, half);
+    }
+    half.call(instance, instance, instance.options);
+  };
+}
+
+/**
+ * Run `code` as Primus ran library code in Node: in a scope with `Primus`
+ * (the client class), `require`, `__dirname` and `__filename`; Node-aware
+ * libraries (node-uuid in primus-responder) pick their Node path by them.
+ */
+function libraryScope(code: string, Class: unknown): unknown {
+  return new Function('Primus', 'require', '__dirname', '__filename', code)(Class, require, process.cwd(), 'primus.js');
 }
 
 /**
@@ -69,10 +104,7 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
 export function primusSocketClass(kernel: Kernel, plugins: Iterable<PrimusPlugin>): SocketClass {
   const Socket = clientFor(kernel);
   for (const plugin of plugins) {
-    if (typeof plugin.library !== 'string' || plugin.library === '') continue;
-    // Primus's sandbox gave library code `require`, `__dirname` and `__filename`; Node-aware
-    // libraries (node-uuid in primus-responder) pick their Node code path by them.
-    new Function('Primus', 'require', '__dirname', '__filename', plugin.library)(Socket, require, process.cwd(), 'primus.js');
+    if (typeof plugin.library === 'string' && plugin.library !== '') libraryScope(plugin.library, Socket);
   }
   return Socket;
 }

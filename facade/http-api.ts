@@ -63,6 +63,9 @@ export abstract class PrimusHttp extends EventEmitter {
 
   /** Insert middleware before the layer named `before`. */
   before(before: string, name: string, fn: LayerFn): this {
+    if (typeof fn !== 'function' || fn.length < 2) {
+      throw new PrimusError('Middleware should be a function that accepts at least 2 args');
+    }
     this.layers$.add(name, fn, { before });
     return this;
   }

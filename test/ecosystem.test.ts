@@ -3,7 +3,7 @@
 // real Primus 8 client (its library built by primus itself).
 import type { Server } from 'node:http';
 import { Primus, type Spark } from '../index';
-import { httpServer, once, urlOf, closeServer } from './helpers/net';
+import { httpServer, once, collect, urlOf, closeServer } from './helpers/net';
 
 const PrimusV8 = require('primus');
 
@@ -15,6 +15,9 @@ const PLUGINS = {
   rooms: require('primus-rooms'),
   emitter: require('primus-emitter'),
   responder: require('primus-responder'),
+  substream: require('substream'),
+  multiplex: require('primus-multiplex'),
+  'omega-supreme': require('omega-supreme'),
 };
 
 describe('Primus plugins from npm', () => {
@@ -22,9 +25,9 @@ describe('Primus plugins from npm', () => {
   let primus: Primus | undefined;
   const clients: AnyClient[] = [];
 
-  async function start(plugins: Array<keyof typeof PLUGINS>): Promise<void> {
+  async function start(plugins: Array<keyof typeof PLUGINS>, options: Record<string, unknown> = {}): Promise<void> {
     http = await httpServer();
-    primus = new Primus(http, { transformer: 'websockets' });
+    primus = new Primus(http, { transformer: 'websockets', ...options });
     for (const name of plugins) primus.plugin(name, PLUGINS[name]);
   }
 
@@ -102,5 +105,48 @@ describe('Primus plugins from npm', () => {
       const response = await new Promise((resolve) => c.writeAndWait('q1', resolve));
       expect(response).toBe('answer:q1');
     });
+
+    test('substream: named streams over one connection, each with its own data', async () => {
+      await start(['substream']);
+      primus!.on('connection', (spark: Spark & { substream(name: string): AnyClient }) => {
+        for (const name of ['foo', 'bar']) {
+          const stream = spark.substream(name);
+          stream.on('data', (d: string) => stream.write(`${name}:${d}`));
+        }
+      });
+      const c = client(peer, ['substream']);
+      const foo = c.substream('foo');
+      const bar = c.substream('bar');
+      const replies = Promise.all([once(foo, 'data'), once(bar, 'data')]);
+      foo.write('ping');
+      bar.write('pong');
+      expect(await replies).toEqual(['foo:ping', 'bar:pong']);
+    });
+
+    test('primus-multiplex: channels with their own connection events', async () => {
+      await start(['multiplex']);
+      const news = (primus as unknown as { channel(name: string): AnyClient }).channel('news');
+      news.on('connection', (spark: Spark) => spark.on('data', (d: string) => spark.write(`news:${d}`)));
+      const c = client(peer, ['multiplex']);
+      const channel = c.channel('news');
+      const reply = once(channel, 'data');
+      channel.write('hi');
+      expect(await reply).toBe('news:hi');
+    });
+  });
+
+  test('omega-supreme: forward() reaches the server over HTTP through its middleware layer', async () => {
+    await start(['omega-supreme'], { password: 'secret' });
+    const c = client('allspark client', []);
+    await once(c as never, 'open');
+    const got = collect(c as never, 'data', 2);
+    const forward = (primus as unknown as { forward(url: string, msg: unknown, fn: (err: Error | null, r: unknown) => void): void }).forward;
+    // Forwarding to this very server: omega-supreme broadcasts locally, then the authorized
+    // PUT reaches its middleware layer here and broadcasts again.
+    const reply = await new Promise((resolve, reject) =>
+      forward.call(primus, urlOf(http), { hello: 'world' }, (err, r) => (err ? reject(err) : resolve(r))),
+    );
+    expect(await got).toEqual([{ hello: 'world' }, { hello: 'world' }]);
+    expect(reply).toMatchObject({ ok: true });
   });
 });

@@ -9,7 +9,16 @@ const CLIENT_EVENTS = new Set([
   'readyStateChange', 'open', 'data', 'error', 'close', 'end', 'timeout', 'online', 'offline', 'destroy',
   'reconnect', 'reconnect scheduled', 'reconnected', 'reconnect timeout', 'reconnect failed',
 ]);
-import { runPipeline, fromPrimusTransform, type PrimusTransform, type Sink, type Step } from '../transforms';
+import {
+  runPipeline,
+  fromPrimusTransform,
+  primusTransforms,
+  type PrimusTransform,
+  type PrimusTransformers,
+  type Sink,
+  type Step,
+  type TransformTarget,
+} from '../transforms';
 
 type ControlHandler = (client: Client, value: string) => void;
 
@@ -22,6 +31,10 @@ export class Client extends EventEmitter {
   static readonly OPENING = 1;
   static readonly CLOSED = 2;
   static readonly OPEN = 3;
+  /** The emitter class clients are built on (Primus's `Primus.EventEmitter`). */
+  static readonly EventEmitter = EventEmitter;
+  /** The base plugins derive streams from (Primus's `Primus.Stream`; an emitter, as in Primus's browser build). */
+  static readonly Stream = EventEmitter;
 
   /** `Client.CLOSED`, `Client.OPENING` or `Client.OPEN`. */
   readyState: number = Client.CLOSED;
@@ -40,6 +53,8 @@ export class Client extends EventEmitter {
   /** Set by the server's close message: the coming transport close is final. */
   disconnect = false;
 
+  /** The transforms added with `transform()`, as Primus lists them. */
+  readonly transformers: PrimusTransformers<Client> = { incoming: [], outgoing: [] };
   readonly #incoming: Step<Client>[] = [];
   readonly #outgoing: Step<Client>[] = [];
   readonly #lost: LostHandler[] = [];
@@ -170,7 +185,23 @@ export class Client extends EventEmitter {
       return this;
     }
     (type === 'incoming' ? this.#incoming : this.#outgoing).push(fromPrimusTransform(fn));
+    this.transformers[type].push(fn);
     return this;
+  }
+
+  /**
+   * Primus's `transforms(owner, connection, type, data, raw)`: run `owner`'s
+   * transforms on `data` for `connection`, then emit or `_write` it there
+   * (see `primusTransforms`). For plugins that multiplex over one client.
+   */
+  transforms(owner: { transformers?: PrimusTransformers }, connection: TransformTarget, type: 'incoming' | 'outgoing', data: unknown, raw?: unknown): this {
+    primusTransforms(owner, connection, type, data, raw);
+    return this;
+  }
+
+  /** Send `data` without running the outgoing transforms (queued while not open), as Primus's `_write`. */
+  _write(data: unknown): boolean {
+    return this.#send(data);
   }
 
   /** A function that re-emits its arguments as `event` on this client (Primus's `emits`). */

@@ -61,10 +61,11 @@ export function assembleLibrary(kernel: Kernel, options: AssembleOptions): strin
     '  else if (typeof define === "function" && define.amd) define(function reference() { return context[name]; });',
     `})(${stringSource(options.global)}, this || {}, function wrapper() {`,
     // Hide CommonJS/AMD from the code inside, as Primus does: chunks must not export themselves.
-    'var define, module, exports, __allspark = { halves: {}, after: [] };',
+    // `Primus` is the client class inside the library, as in Primus: plugin client halves use it.
+    'var define, module, exports, Primus, __allspark = { halves: {}, after: [] };',
     ...inside,
     'wrapper.after = __allspark.after;',
-    `return __allspark.create(${stringSource(kernel.options.pathname)}, [${entries.join(',')}]);`,
+    `return Primus = __allspark.create(${stringSource(kernel.options.pathname)}, [${entries.join(',')}]);`,
     '});',
     '',
   ].join('\n');

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Next } from '../../core/hooks';
 import type { KernelRequest } from '../../core/http';
+import { AllsparkError, ErrorCodes } from '../../core/errors';
 
 /**
  * An HTTP middleware layer in Primus's form. Declared arity 2 `(req, res)`
@@ -33,6 +34,13 @@ export class Layers {
   self: unknown = undefined;
 
   add(name: string, fn: Layer['fn'], placement: Placement = {}): void {
+    // A bad layer would answer every request and upgrade with 500; refuse it where it is added.
+    if (typeof name !== 'string' || name === '') {
+      throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `A middleware layer needs a non-empty string name, got ${typeof name}`);
+    }
+    if (typeof fn !== 'function' || fn.length < 2) {
+      throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Middleware layer "${name}" must be a function that accepts at least 2 args`);
+    }
     const existing = this.indexOf(name);
     const layer: Layer = { name, fn, enabled: true };
     if (existing !== -1) {

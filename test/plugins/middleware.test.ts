@@ -191,12 +191,22 @@ describe('Primus facade middleware API', () => {
       () => primus.use('str', 'not a function' as never),
       () => primus.use('undef', () => undefined as never),
       () => primus.use('one-arg', () => ((_req: unknown) => undefined) as never),
+      // Primus 1's before(name, fn): Primus 8 has no before(); ours takes (before, name, fn).
+      () => primus.before('old-style', (() => undefined) as never, undefined as never),
     ];
     for (const attempt of attempts) {
       expect(attempt).toThrow(PrimusError);
       expect(attempt).toThrow(BAD_MIDDLEWARE);
     }
     expect(primus.indexOfLayer('one-arg')).toBe(-1);
+    expect(primus.layers.every((layer) => typeof layer.name === 'string' && typeof layer.fn === 'function')).toBe(true);
+  });
+
+  it('refuses a nameless or non-function layer on the kernel API with ALLSPARK_PLUGIN_INVALID', () => {
+    const layers = primus.kernel.registry.lookup<Layers>(MIDDLEWARE)!;
+    expect(() => layers.add('', mark('x'))).toThrow(expect.objectContaining({ code: 'ALLSPARK_PLUGIN_INVALID' }));
+    expect(() => layers.add('x', undefined as never)).toThrow('Middleware layer "x" must be a function that accepts at least 2 args');
+    expect(layers.indexOf('x')).toBe(-1);
   });
 
   it('answers next(err) with {"error": message} and err.statusCode', async () => {
