@@ -239,6 +239,26 @@ describe('library assembly', () => {
     expect(client.extra()).toBe('extra');
   });
 
+  it('gives client halves the Primus class in scope, as Primus’s library did (substream relies on it)', async () => {
+    const { primus } = await start();
+    primus.plugin('scoped', {
+      server() {},
+      // Built from text: in this TypeScript file `Primus` would name the imported server class.
+      client: new Function('client', 'client.seen = [typeof Primus, Primus.OPEN, client instanceof Primus];') as never,
+      library: 'Primus.prototype.fromLibrary = true;',
+    });
+    primus.plugin('substream', require('substream'));
+    const browser = run(primus.library());
+    const client = new browser.Primus({ manual: true });
+    expect(client.seen).toEqual(['function', 3, true]);
+    expect(client.fromLibrary).toBe(true);
+    expect(typeof client.substream('foo').write).toBe('function');
+    // The Node client (primus.Socket) sees the same.
+    const node = new primus.Socket({ manual: true }) as unknown as { seen: unknown[]; destroy(): void };
+    expect(node.seen).toEqual(['function', 3, true]);
+    node.destroy();
+  });
+
   it('refuses a bound client function instead of shipping "[native code]"', async () => {
     const { primus } = await start();
     primus.plugin('bound', { server() {}, client: function (this: unknown) {}.bind(null) });

@@ -7,6 +7,8 @@ export type SocketClass = {
   readonly OPENING: number;
   readonly CLOSED: number;
   readonly OPEN: number;
+  readonly EventEmitter: typeof Client.EventEmitter;
+  readonly Stream: typeof Client.Stream;
   connect(url?: string | ClientOptions, options?: ClientOptions): Client;
 };
 

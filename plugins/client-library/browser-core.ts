@@ -19,6 +19,9 @@ export interface BrowserSocket {
   readonly OPENING: number;
   readonly CLOSED: number;
   readonly OPEN: number;
+  /** Primus's statics plugins build on (substream derives its streams from `Primus.Stream`). */
+  readonly EventEmitter: unknown;
+  readonly Stream: unknown;
   connect(url?: string | ClientOptions, options?: ClientOptions): Client;
 }
 
@@ -46,6 +49,8 @@ function create(pathname: string, entries: LibraryEntry[]): BrowserSocket {
     CLOSED: Socket.CLOSED,
     OPEN: Socket.OPEN,
     connect: Socket.connect,
+    EventEmitter: Socket.EventEmitter,
+    Stream: Socket.Stream,
   });
   return Primus;
 }
