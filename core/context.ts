@@ -60,10 +60,12 @@ export class ServerContext {
    * Add a property or method to every spark of this kernel (a getter or a
    * value). Declare its type by augmenting `SparkDecorations`:
    * `declare module 'allspark' { interface SparkDecorations { room: string } }`.
-   * Throws when the name is taken.
+   * Throws when the name is taken; `override: true` may replace a member
+   * of Spark itself (the `forwarded` plugin replaces `address`), never
+   * another plugin's decoration.
    */
-  decorateSpark(name: string, descriptor: PropertyDescriptor): void {
-    this.kernel.decorateSpark(this.plugin, name, descriptor);
+  decorateSpark(name: string, descriptor: PropertyDescriptor, options: { override?: boolean } = {}): void {
+    this.kernel.decorateSpark(this.plugin, name, descriptor, options.override === true);
   }
 
   /** Emit a `log` event on the kernel. */

@@ -11,8 +11,6 @@ export interface KernelRequest extends IncomingMessage {
   query: ParsedUrlQuery;
   /** Path part of the URL. */
   pathnameOnly: string;
-  /** Client address as trusted proxies report it (set by the `forwarded` plugin). */
-  forwarded?: { ip: string; port: number; secure: boolean };
 }
 
 type Listener = (...args: any[]) => void;

@@ -235,11 +235,13 @@ export class Kernel extends EventEmitter {
   }
 
   /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
-  decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor): void {
-    if (name in this.Spark.prototype) {
+  decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor, override = false): void {
+    const proto = this.Spark.prototype;
+    // `override` may shadow a Spark member, never another plugin's decoration.
+    if (Object.prototype.hasOwnProperty.call(proto, name) || (!override && name in proto)) {
       throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Plugin "${plugin}" cannot decorate sparks with "${name}": it exists already`);
     }
-    Object.defineProperty(this.Spark.prototype, name, { configurable: true, ...descriptor });
+    Object.defineProperty(proto, name, { configurable: true, ...descriptor });
   }
 
   /** @internal Register a control message handler for `plugin`. */

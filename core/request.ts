@@ -28,8 +28,6 @@ export interface SparkRequest {
   socket: Socket;
   /** Alias of `socket`, as on Node's request. */
   connection: Socket;
-  /** Client address as trusted proxies report it (set by the `forwarded` plugin). */
-  forwarded?: { ip: string; port: number; secure: boolean };
   [added: string]: unknown;
 }
 

@@ -113,10 +113,11 @@ export class Spark extends Stream {
     this.#remote = init.remote;
   }
 
-  /** Client address: trusted proxy headers when the `forwarded` plugin set them, else the socket's. */
+  /**
+   * Where the client connects from, as the socket sees it. Plugins that know
+   * better (the `forwarded` plugin reads trusted proxy headers) override it.
+   */
   get address(): SparkAddress {
-    const forwarded = this.request?.forwarded;
-    if (forwarded) return forwarded;
     const socket = this.request?.socket;
     return {
       ip: socket?.remoteAddress ?? this.#remote?.ip ?? '127.0.0.1',

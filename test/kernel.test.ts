@@ -155,6 +155,21 @@ describe('kernel: spark decorations', () => {
     expect(thrown(() => env!.kernel.use(again)).code).toBe(ErrorCodes.PLUGIN_INVALID);
     expect(thrown(() => createKernel().use(definePlugin({ name: 'w', server: (ctx) => ctx.decorateSpark('write', { value: 1 }) }))).message).toMatch(/"write"/);
   });
+
+  test('override replaces a Spark member for this kernel only, never another plugin’s decoration', async () => {
+    const masked = definePlugin({
+      name: 'masked',
+      server: (ctx) => ctx.decorateSpark('address', { get: () => ({ ip: '0.0.0.0', port: 0, secure: false }) }, { override: true }),
+    });
+    env = await startKernel((k) => k.use(masked));
+    const connected = once<{ address: unknown }>(env.kernel, 'connection');
+    env.client();
+    expect((await connected).address).toEqual({ ip: '0.0.0.0', port: 0, secure: false });
+    const plain = new (createKernel().Spark)(env.kernel, { request: { socket: { remoteAddress: '127.0.0.1', remotePort: 9 } }, transport: {} } as never, 'x');
+    expect(plain.address).toEqual({ ip: '127.0.0.1', port: 9, secure: false });
+    const second = definePlugin({ name: 'second', server: (ctx) => ctx.decorateSpark('address', { value: 1 }, { override: true }) });
+    expect(thrown(() => env!.kernel.use(second)).message).toMatch(/cannot decorate sparks with "address"/);
+  });
 });
 
 describe('kernel: hooks', () => {

@@ -3,6 +3,7 @@ import { definePlugin } from '../../core/plugin';
 import type { KernelRequest } from '../../core/http';
 import { addLayer } from '../middleware';
 import { forwardedFor, type ForwardedAddress } from './address';
+import { Spark, type SparkAddress } from '../../core/spark';
 
 export const forwardedOptions = z
   .object({
@@ -46,7 +47,31 @@ export const forwarded = definePlugin({
     addLayer(ctx, 'forwarded', (req: KernelRequest, _res: unknown) => {
       Object.defineProperty(req, 'forwarded', accessor);
     });
+    const socketAddress = Object.getOwnPropertyDescriptor(Spark.prototype, 'address')!.get!;
+    ctx.decorateSpark(
+      'address',
+      {
+        get(this: Spark): SparkAddress {
+          return this.request.forwarded ?? socketAddress.call(this);
+        },
+      },
+      { override: true },
+    );
   },
 });
 
 export { forwardedFor };
+
+declare module '../../core/http' {
+  interface KernelRequest {
+    /** Client address as trusted proxies report it (set by the `forwarded` plugin). */
+    forwarded?: ForwardedAddress;
+  }
+}
+
+declare module '../../core/request' {
+  interface SparkRequest {
+    /** Client address as trusted proxies report it (set by the `forwarded` plugin). */
+    forwarded?: ForwardedAddress;
+  }
+}
