@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { lockHeader } from '../middleware/lock';
 
 /** CORS settings after validation: `maxAge` is already in seconds. */
 export interface AccessSettings {
@@ -70,26 +71,27 @@ export function accessControl(settings: AccessSettings): (req: IncomingMessage, 
     }
     // Browsers refuse `*` on credentialed requests, so echo the origin unless both allow `*`.
     if (!anyOrigin || credentials) {
-      res.setHeader('Access-Control-Allow-Origin', raw);
+      lockHeader(res, 'Access-Control-Allow-Origin', raw);
       varyOrigin(res);
     } else {
-      res.setHeader('Access-Control-Allow-Origin', '*');
+      lockHeader(res, 'Access-Control-Allow-Origin', '*');
     }
-    if (credentials) res.setHeader('Access-Control-Allow-Credentials', 'true');
+    // Without `credentials`, keep a transport's own `Allow-Credentials: true` (SockJS sends it) off too.
+    lockHeader(res, 'Access-Control-Allow-Credentials', credentials ? 'true' : undefined);
 
     // An OPTIONS request is a preflight only when it names the method it asks about.
     if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-      if (maxAge) res.setHeader('Access-Control-Max-Age', String(maxAge));
-      if (allowMethods) res.setHeader('Access-Control-Allow-Methods', allowMethods);
+      if (maxAge) lockHeader(res, 'Access-Control-Max-Age', String(maxAge));
+      if (allowMethods) lockHeader(res, 'Access-Control-Allow-Methods', allowMethods);
       const requested = req.headers['access-control-request-headers'];
-      if (allowHeaders) res.setHeader('Access-Control-Allow-Headers', allowHeaders);
-      else if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
+      if (allowHeaders) lockHeader(res, 'Access-Control-Allow-Headers', allowHeaders);
+      else if (requested) lockHeader(res, 'Access-Control-Allow-Headers', requested);
       res.statusCode = 200;
       res.setHeader('Content-Length', 0);
       res.end('');
       return true;
     }
-    if (exposed) res.setHeader('Access-Control-Expose-Headers', exposed);
+    if (exposed) lockHeader(res, 'Access-Control-Expose-Headers', exposed);
     return false;
   };
 }

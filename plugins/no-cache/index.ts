@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { ServerResponse } from 'node:http';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';
+import { lockHeader } from '../middleware/lock';
 
 function noCache(_req: unknown, res: ServerResponse): void {
-  res.setHeader('Cache-Control', 'no-store, no-cache, must-revalidate, max-age=0');
-  res.setHeader('Pragma', 'no-cache');
+  // Locked: transports set their own, weaker cache headers on polling responses.
+  lockHeader(res, 'Cache-Control', 'no-store, no-cache, must-revalidate, max-age=0');
+  lockHeader(res, 'Pragma', 'no-cache');
 }
 noCache.upgrade = false;
 

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';
+import { lockHeader } from '../middleware/lock';
 
 function xss(req: IncomingMessage, res: ServerResponse): void {
   const agent = (req.headers['user-agent'] ?? '').toLowerCase();
   // Old IE's XSS filter can be abused on JSONP-style responses; switch it off there.
-  if (agent.includes(';msie') || agent.includes('trident/')) res.setHeader('X-XSS-Protection', '0');
+  if (agent.includes(';msie') || agent.includes('trident/')) lockHeader(res, 'X-XSS-Protection', '0');
 }
 xss.upgrade = false;
 

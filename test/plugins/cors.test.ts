@@ -340,3 +340,56 @@ describe('cors through the Primus facade', () => {
     }
   });
 });
+
+describe('locked headers: the server’s CORS and cache policy wins over the transport’s', () => {
+  let primus: Primus | undefined;
+  afterEach(async () => {
+    await stopPrimus(primus);
+    primus = undefined;
+  });
+
+  // SockJS echoes any Origin with Allow-Credentials: true on /info and its polling answers;
+  // engine.io sets its own Cache-Control. Primus locks the headers its layers set.
+  const endpoints = { sockjs: '/primus/info', 'engine.io': '/primus/?EIO=4&transport=polling' } as const;
+
+  it.each(Object.keys(endpoints) as Array<keyof typeof endpoints>)('%s: origins "*", no credentials', async (transformer) => {
+    let url: string;
+    ({ primus, url } = await startPrimus({ transformer, credentials: false }));
+    const reply = await request(url, endpoints[transformer], { headers: { Origin: 'http://evil.example' } });
+    expect(reply.status).toBe(200);
+    expect(accessHeaders(reply)).toEqual({ 'access-control-allow-origin': '*' });
+    expect(reply.headers['cache-control']).toBe('no-store, no-cache, must-revalidate, max-age=0');
+    expect(reply.headers.pragma).toBe('no-cache');
+  });
+
+  it.each(Object.keys(endpoints) as Array<keyof typeof endpoints>)('%s: listed origins with credentials', async (transformer) => {
+    let url: string;
+    ({ primus, url } = await startPrimus({ transformer, origins: 'http://good.example', credentials: true }));
+    const reply = await request(url, endpoints[transformer], { headers: { Origin: 'http://good.example' } });
+    expect(reply.headers['access-control-allow-origin']).toBe('http://good.example');
+    expect(reply.headers['access-control-allow-credentials']).toBe('true');
+  });
+
+  it('lockHeader: later setHeader and writeHead cannot change or add a locked header', async () => {
+    const { lockHeader } = await import('../../plugins/middleware/lock');
+    const server = await httpServer();
+    server.on('request', (_req, res) => {
+      lockHeader(res, 'Cache-Control', 'no-store');
+      lockHeader(res, 'Access-Control-Allow-Credentials', undefined);
+      res.setHeader('cache-control', 'max-age=60');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('X-Other', 'kept');
+      res.writeHead(200, { 'Cache-Control': 'public', 'X-Also': 'kept' });
+      res.end('ok');
+    });
+    try {
+      const reply = await request(urlOf(server), '/');
+      expect(reply.headers['cache-control']).toBe('no-store');
+      expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(reply.headers['x-other']).toBe('kept');
+      expect(reply.headers['x-also']).toBe('kept');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
