@@ -27,6 +27,8 @@ export const PrimusOptionsSchema = z
     maxLength: z.union([z.number().positive(), z.literal(0), z.literal(false), z.null()]).optional(),
     /** permessage-deflate. Default false. */
     compression: z.boolean().default(false),
+    /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */
+    highWaterMark: z.number().int().positive().optional(),
     /** Options handed to the transport server. Default `{}`. */
     transport: z.record(z.string(), z.unknown()).default({}),
     /** Spark id generator; overrides the transformer's ids. */

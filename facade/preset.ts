@@ -21,7 +21,12 @@ export function strategyFor(authorized: boolean): Array<'disconnect' | 'online' 
 /** What a connection is made of, on both sides: transport, codec, heartbeats and the client's recovery. */
 export function connectionPlugins(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
   return [
-    [transformerPlugin(o.transformer as string), { compression: o.compression, transport: o.transport }],
+    [
+      transformerPlugin(o.transformer as string),
+      o.highWaterMark === undefined
+        ? { compression: o.compression, transport: o.transport }
+        : { compression: o.compression, transport: o.transport, highWaterMark: o.highWaterMark },
+    ],
     [parserPlugin(o.parser as string | PrimusParser), undefined],
     [heartbeat, { pingInterval: o.pingInterval || false }],
     [reconnect, { strategy: strategyFor(Boolean(o.authorization)) }],

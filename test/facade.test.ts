@@ -303,6 +303,17 @@ describe('new Primus(server, options)', () => {
     }
   });
 
+  test('highWaterMark reaches the transformer; without it the transformer default applies', () => {
+    const optionsOf = (p: InstanceType<typeof Primus>, name: string) =>
+      [...p.kernel.plugins()].find((entry) => entry.definition.name === name)!.options as { highWaterMark: number };
+    primus = new Primus(http, { transformer: 'sockjs', highWaterMark: 4096 });
+    expect(optionsOf(primus, 'sockjs').highWaterMark).toBe(4096);
+    primus.destroy({ close: false });
+    primus = new Primus(http);
+    expect(optionsOf(primus, 'websockets').highWaterMark).toBe(1 << 20);
+    expect(() => new Primus(http, { highWaterMark: -1 })).toThrow(/highWaterMark/);
+  });
+
   test('encoder/decoder use the current parser with Primus’s callbacks; whitelist lists trusted proxies', () => {
     primus = new Primus(http, { trustProxy: ['10.0.0.1'] });
     const results: unknown[] = [];

@@ -16,6 +16,11 @@ export const sockjsOptions = z
      */
     compression: z.boolean().default(false),
     /**
+     * `spark.write` returns false once a session holds this many characters: queued for the
+     * client's next poll or not yet sent by its socket. `drain` follows. Default 1 MiB.
+     */
+    highWaterMark: z.number().int().positive().default(1 << 20),
+    /**
      * Extra sockjs server options (`heartbeat_delay`, `disconnect_delay`, `websocket`,
      * `jsessionid`, `response_limit`, …). `prefix` and `log` are always ours. Default `{}`.
      */
@@ -34,7 +39,7 @@ export const sockjs = definePlugin({
   server(ctx, options) {
     const faye: Record<string, unknown> = { maxLength: frameLimit(ctx.options.maxLength) };
     if (options.compression) faye.extensions = [deflateExtension('sockjs')];
-    ctx.provide(Slots.transformer, new SockJsServer(ctx.kernel, { transport: options.transport, faye }));
+    ctx.provide(Slots.transformer, new SockJsServer(ctx.kernel, { transport: options.transport, faye, highWaterMark: options.highWaterMark }));
   },
   client: sockjsClient(SockJS as unknown as SockJSConstructor),
   browser: 'transformers/sockjs',

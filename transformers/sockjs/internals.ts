@@ -24,10 +24,16 @@ export interface SockJSConnection {
 interface SessionInternals {
   readyState?: number;
   to_tref?: ReturnType<typeof setTimeout> | null;
-  recv?: { didClose?: () => void; ws?: FayeLike } | null;
+  recv?: { didClose?: () => void; ws?: FayeLike; thingy?: WritableLike | null; connection?: WritableLike } | null;
+  send_buffer?: string[];
   ws?: FayeLike | null;
   didTimeout?: () => void;
   didClose?: () => void;
+}
+
+/** The socket under a receiver, for how much it has not sent yet. */
+interface WritableLike {
+  writableLength?: number;
 }
 
 /** faye-websocket's server socket, as sockjs uses it for its WebSocket transports. */
@@ -66,4 +72,21 @@ export function expire(connection: SockJSConnection): void {
   } catch {
     // sockjs throws on states it considers impossible; the session is gone from our side either way
   }
+}
+
+/**
+ * Characters a session holds for its client, counted up to `limit`: frames
+ * queued for the next poll (`send_buffer`) plus what the receiver's socket
+ * has not sent yet. sockjs reports no backpressure of its own.
+ */
+export function pendingOf(connection: SockJSConnection, limit: number): number {
+  const session = connection._session;
+  if (!session) return 0;
+  const recv = session.recv;
+  // A raw WebSocket session keeps its socket as `recv.connection`; other receivers as `thingy`.
+  const socket = connection.protocol === 'websocket-raw' ? recv?.connection : recv?.thingy;
+  let total = socket?.writableLength ?? 0;
+  const queued = session.send_buffer;
+  if (Array.isArray(queued)) for (let i = 0; i < queued.length && total < limit; i++) total += queued[i].length;
+  return total;
 }

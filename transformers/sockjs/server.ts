@@ -6,7 +6,7 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
-import { expire, hasReceiver, webSocketOf, type SockJSConnection } from './internals';
+import { expire, hasReceiver, pendingOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody, tooLong } from './limits';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,6 +21,8 @@ export interface SockJsServerOptions {
   /** sockjs listener options: the schema's `transport`, plus `faye_server_options`. */
   transport: Record<string, unknown>;
   faye: Record<string, unknown>;
+  /** `spark.write` returns false once a session holds this many characters. */
+  highWaterMark: number;
 }
 
 /** Transports whose request carries messages into an existing session. */
@@ -35,11 +37,19 @@ const RECEIVERS = new Set(['websocket', 'xhr', 'xhr_streaming', 'eventsource', '
  */
 const CLOSE_GRACE_MS = 1000;
 
-/** One SockJS session as a spark sees it. SockJS carries strings only and reports no backpressure. */
+/** While a session is over its high-water mark, how often to look whether it drained (ms). */
+const DRAIN_CHECK_MS = 20;
+
+/**
+ * One SockJS session as a spark sees it. SockJS carries strings only and
+ * reports no backpressure, so `send` measures what the session holds
+ * (`pendingOf`) and, once over the high-water mark, checks until it drained.
+ */
 class SockJsSession implements SparkTransport {
   spark!: Spark;
   #failure: AllsparkError | null = null;
   #closing = false;
+  #drainCheck: ReturnType<typeof setInterval> | undefined;
   #delivered!: () => void;
   /** Resolves once the client was handed the close frame (or the session is gone). */
   readonly delivered = new Promise<void>((resolve) => (this.#delivered = resolve));
@@ -47,14 +57,29 @@ class SockJsSession implements SparkTransport {
   constructor(
     readonly connection: SockJSConnection,
     readonly maxLength: number,
+    readonly highWaterMark: number,
   ) {}
 
   send(frame: Frame): boolean {
     this.connection.write(frame as string);
-    return true;
+    if (pendingOf(this.connection, this.highWaterMark) < this.highWaterMark) return true;
+    this.#drainCheck ??= setInterval(this.#checkDrained, DRAIN_CHECK_MS);
+    return false;
+  }
+
+  #checkDrained = (): void => {
+    if (pendingOf(this.connection, this.highWaterMark) >= this.highWaterMark) return;
+    this.#stopDrainCheck();
+    this.spark.drained();
+  };
+
+  #stopDrainCheck(): void {
+    clearInterval(this.#drainCheck);
+    this.#drainCheck = undefined;
   }
 
   close(): void {
+    this.#stopDrainCheck();
     // Without a receiver attached the close frame waits in sockjs for the client's next poll.
     const now = hasReceiver(this.connection);
     this.#closing = true;
@@ -90,6 +115,7 @@ class SockJsSession implements SparkTransport {
   };
 
   onClose = (): void => {
+    this.#stopDrainCheck();
     this.#delivered();
     this.spark.transportClosed();
   };
@@ -118,6 +144,7 @@ export class SockJsServer implements ServerTransformer {
   readonly #handle: (req: IncomingMessage, res: unknown, head?: Buffer) => boolean;
   readonly #base: string;
   readonly #frameLimit: number;
+  readonly #highWaterMark: number;
   /** Requests that may open a session, by remote port and URL: what sockjs copies onto the connection. */
   readonly #openers = new Map<string, KernelRequest>();
   /** Open sessions by SockJS session id (the URL segment), to find the spark of an `xhr_send`. */
@@ -130,6 +157,7 @@ export class SockJsServer implements ServerTransformer {
     const pathname = kernel.options.pathname;
     this.#base = pathname.replace(/\/+$/, '');
     this.#frameLimit = frameLimit(kernel.options.maxLength);
+    this.#highWaterMark = options.highWaterMark;
     const service = sockjs.createServer();
     service.on('connection', (connection) => {
       if (connection) this.#accept(connection);
@@ -224,7 +252,7 @@ export class SockJsServer implements ServerTransformer {
       return;
     }
     const kernel = this.#kernel;
-    const session = new SockJsSession(connection, kernel.options.maxLength);
+    const session = new SockJsSession(connection, kernel.options.maxLength, this.#highWaterMark);
     const route = routeOf(req.pathnameOnly, this.#base);
     const sessionId = route?.session;
     this.#live.add(session);
