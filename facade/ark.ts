@@ -4,6 +4,8 @@ import { clientFor } from '../core/client-config';
 import type { SocketClass } from '../core/client/factory';
 import { definePlugin, type PluginDefinition } from '../core/plugin';
 import { PrimusError } from '../core/errors';
+import { Slots } from '../core/slots';
+import { adapterSource, CustomTransformerServer, type Transformer } from './transformer';
 import { functionSource, stringSource } from '../plugins/client-library/serialise';
 
 /** A Primus 8 plugin: `{ server(primus, options), client(primus, options), library }`. */
@@ -102,9 +104,47 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
  * only works in browsers throws here, as it did in Primus.
  */
 export function primusSocketClass(kernel: Kernel, plugins: Iterable<PrimusPlugin>): SocketClass {
-  const Socket = clientFor(kernel);
+  // Primus.requires(name): how Primus's Node client code loads `ws` and friends.
+  const Socket = Object.assign(clientFor(kernel), { requires: (name: string): unknown => require(name) });
   for (const plugin of plugins) {
     if (typeof plugin.library === 'string' && plugin.library !== '') libraryScope(plugin.library, Socket);
   }
   return Socket;
+}
+
+/**
+ * The kernel transformer plugin for a custom transformer class written for
+ * Primus (`Primus.Transformer.extend({ server, client, library })`). Its
+ * server half runs once the facade exists; its client half runs the
+ * transformer's client function through Primus's transport events, in Node
+ * (compiled like other Primus client code) and in the browser library.
+ */
+/** What a custom transformer's server half needs of the Primus server. */
+export type PrimusLike = { emit(event: string, ...args: unknown[]): boolean };
+
+export function customTransformerPlugin(Ctor: typeof Transformer, primus?: PrimusLike): PluginDefinition {
+  const client = Ctor.prototype.client;
+  const name = 'primus-transformer';
+  if (typeof client !== 'function') throw new PrimusError('The custom transformer has no client function');
+  const source = (): string => adapterSource(functionSource(client, name));
+  const compiled = new WeakMap<object, ClientHalf>();
+  const library = Ctor.prototype.library;
+  return definePlugin({
+    name,
+    server(ctx) {
+      // Primus.createSocket builds a client only: there is no server to run.
+      if (primus === undefined) return;
+      const instance = new Ctor(primus, ctx.kernel);
+      ctx.provide(Slots.transformer, new CustomTransformerServer((Ctor.name || 'custom').toLowerCase(), instance));
+    },
+    client: (instance: Client) => {
+      const Class = instance.constructor;
+      let half = compiled.get(Class);
+      if (half === undefined) compiled.set(Class, (half = libraryScope(`return (${source()});`, Class) as ClientHalf));
+      half.call(instance, instance, instance.options);
+    },
+    library: () =>
+      `__allspark.halves[${stringSource(name)}] = ${source()};\n` +
+      (typeof library === 'string' && library !== '' ? `__allspark.after.push(function (Primus) {\n${library}\n});\n` : ''),
+  });
 }

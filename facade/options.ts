@@ -20,7 +20,7 @@ export const PrimusOptionsSchema = z
       .union([z.string(), z.object({ encoder: fn(), decoder: fn(), library: z.string().optional() }).passthrough()])
       .default('json'),
     /** Transformer name (`websockets`, `sockjs`, `engine.io`, `faye`) or a kernel transformer plugin. Default `websockets`. */
-    transformer: z.union([z.string(), z.object({ name: z.string() }).passthrough()]).default('websockets'),
+    transformer: z.union([z.string(), z.object({ name: z.string() }).passthrough(), fn()]).default('websockets'),
     /** ms between heartbeat pings; `false`/0/null disables. Default 30000. */
     pingInterval: z.union([z.number().nonnegative(), z.literal(false), z.null()]).default(30_000),
     /** Largest inbound message in bytes (falsy: the default). Default 10485760. */

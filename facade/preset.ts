@@ -9,7 +9,8 @@ import { spec } from '../plugins/spec';
 import { xssPlugin } from '../plugins/xss';
 import { noCachePlugin } from '../plugins/no-cache';
 import { authorization } from '../plugins/authorization';
-import { transformerPlugin, parserPlugin, type PrimusParser } from './tables';
+import { transformerPlugin, parserPlugin, isPrimusTransformer, type PrimusParser } from './tables';
+import type { PrimusLike } from './ark';
 import { extraPlugins } from './extras';
 import type { ResolvedPrimusOptions } from './options';
 
@@ -19,14 +20,9 @@ export function strategyFor(authorized: boolean): Array<'disconnect' | 'online' 
 }
 
 /** What a connection is made of, on both sides: transport, codec, heartbeats and the client's recovery. */
-export function connectionPlugins(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
+export function connectionPlugins(o: ResolvedPrimusOptions, primus?: PrimusLike): Array<[PluginDefinition, unknown]> {
   return [
-    [
-      transformerPlugin(o.transformer as string),
-      o.highWaterMark === undefined
-        ? { compression: o.compression, transport: o.transport }
-        : { compression: o.compression, transport: o.transport, highWaterMark: o.highWaterMark },
-    ],
+    [transformerPlugin(o.transformer as string, primus), transformerOptions(o)],
     [parserPlugin(o.parser as string | PrimusParser), undefined],
     [heartbeat, { pingInterval: o.pingInterval || false }],
     [reconnect, { strategy: strategyFor(Boolean(o.authorization)) }],
@@ -39,9 +35,9 @@ export function connectionPlugins(o: ResolvedPrimusOptions): Array<[PluginDefini
  * Primus runs things: the connection plugins, then the default middleware
  * layers (forwarded, cors, primus.js, spec, x-xss, no-cache, authorization).
  */
-export function primusPreset(o: ResolvedPrimusOptions): Array<[PluginDefinition, unknown]> {
+export function primusPreset(o: ResolvedPrimusOptions, primus: PrimusLike): Array<[PluginDefinition, unknown]> {
   return [
-    ...connectionPlugins(o),
+    ...connectionPlugins(o, primus),
     [middleware, undefined],
     [forwarded, { trustProxy: o.trustProxy }],
     ...extraPlugins(o, 'before-spec'),
@@ -50,4 +46,11 @@ export function primusPreset(o: ResolvedPrimusOptions): Array<[PluginDefinition,
     [noCachePlugin, undefined],
     [authorization, { authorize: typeof o.authorization === 'function' ? o.authorization : undefined }],
   ];
+}
+
+/** The transformer plugin's options; a custom Primus transformer reads `primus.options` itself. */
+function transformerOptions(o: ResolvedPrimusOptions): unknown {
+  if (isPrimusTransformer(o.transformer)) return undefined;
+  const { compression, transport, highWaterMark } = o;
+  return highWaterMark === undefined ? { compression, transport } : { compression, transport, highWaterMark };
 }

@@ -19,6 +19,7 @@ import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
 import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
 import { addPrototypeHelpers, installInitialise } from './spark-class';
+import { Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
 const RESERVED = ['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log'];
@@ -41,6 +42,8 @@ export interface DestroyOptions {
  */
 export class Primus extends PrimusHttp {
   static readonly Spark = Spark;
+  /** Base class of custom transformers written for Primus: `Primus.Transformer.extend({ server, client, library })`. */
+  static readonly Transformer = Transformer;
   /** The kernel behind this server. */
   readonly kernel: Kernel;
   /** The validated options (a copy; the caller's object is not mutated). */
@@ -80,7 +83,7 @@ export class Primus extends PrimusHttp {
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
-    for (const [plugin, pluginOptions] of primusPreset(o)) kernel.use(plugin, pluginOptions as never);
+    for (const [plugin, pluginOptions] of primusPreset(o, this)) kernel.use(plugin, pluginOptions as never);
     this.layers$.self = this;
     kernel.use(
       definePlugin({

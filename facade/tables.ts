@@ -2,6 +2,8 @@ import type { PluginDefinition } from '../core/plugin';
 import type { Parser } from '../core/types';
 import { definePlugin } from '../core/plugin';
 import { Slots } from '../core/slots';
+import { Transformer } from './transformer';
+import { customTransformerPlugin, type PrimusLike } from './ark';
 import { PrimusError, describe } from '../core/errors';
 import { functionSource } from '../plugins/client-library/serialise';
 
@@ -33,8 +35,18 @@ function load(kind: 'transformer' | 'parser', table: Record<string, Loader>, nam
   }
 }
 
-/** The transformer plugin for a Primus `transformer` option. */
-export function transformerPlugin(option: string | { name: string }): PluginDefinition {
+/** A custom transformer class written for Primus (`Primus.Transformer.extend(…)`)? */
+export function isPrimusTransformer(option: unknown): option is typeof Transformer {
+  return typeof option === 'function' && option.prototype instanceof Transformer;
+}
+
+/**
+ * The transformer plugin for a Primus `transformer` option: a name, a
+ * kernel transformer plugin, or a custom Primus transformer class (whose
+ * server half needs `primus`; without it only the client half is usable).
+ */
+export function transformerPlugin(option: string | { name: string } | typeof Transformer, primus?: PrimusLike): PluginDefinition {
+  if (isPrimusTransformer(option)) return customTransformerPlugin(option, primus);
   if (typeof option !== 'string') {
     if (typeof (option as PluginDefinition).server !== 'function') {
       throw new PrimusError('The given transformer is not a constructor');

@@ -72,6 +72,20 @@ describe('the served library in Chromium', () => {
     expect(srv.primus.connected).toBe(1);
   });
 
+  it('runs a custom transformer written for Primus (Primus 8’s own websockets code) in the page', async () => {
+    const { Primus } = await import('../../facade/primus');
+    const PrimusWebSockets = Primus.Transformer.extend({
+      server: require('primus/transformers/websockets/server'),
+      client: require('primus/transformers/websockets/client'),
+    });
+    srv = await echoServer({ transformer: PrimusWebSockets });
+    const page = await connect(srv.url);
+    await page.evaluate(() => (window as any).client.write({ via: 'custom' }));
+    const log = await waitForEvent(page, 'data');
+    expect(log.filter((e) => e.name === 'data').map((e) => e.value)).toEqual([{ via: 'custom' }]);
+    expect(srv.primus.spec.transformer).toBe('custom');
+  });
+
   it('answers heartbeats, so the server keeps the connection', async () => {
     srv = await startServer({ pingInterval: 100 });
     const spark = next<Spark>(srv.primus, 'connection');

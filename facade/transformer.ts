@@ -1,0 +1,153 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
+import type { Kernel } from '../core/kernel';
+import type { Spark } from '../core/spark';
+import type { KernelRequest } from '../core/http';
+import type { ServerTransformer } from '../core/slots';
+import type { Frame } from '../core/types';
+
+/** What `Primus.Transformer.extend` takes: Primus's transformer contract (spec §2.10). */
+export interface TransformerDefinition {
+  /** Runs once with `this` = the transformer: sets `this.service`, listens to `request`/`upgrade`/`close`. */
+  server?: (this: Transformer) => void;
+  /** Runs in every client with `this` = the client (Primus's client internals: `outgoing::*`/`incoming::*`). */
+  client?: (this: any) => void;
+  /** Browser code bundled with the client (a WebSocket implementation, …). */
+  library?: string;
+  [key: string]: unknown;
+}
+
+type SparkFactory = new (
+  headers: unknown,
+  address: unknown,
+  query: unknown,
+  id: string | null | undefined,
+  request: unknown,
+  socket: unknown,
+) => Spark;
+
+/**
+ * Base class of custom transformers written for Primus:
+ * `Primus.Transformer.extend({ server, client, library })`. An instance
+ * gets Primus's fields (`primus`, `Spark`, `service`, `logger`) and events
+ * (`request`, `upgrade` after the middleware passed, `close`); its sparks
+ * speak Primus's transport events (`outgoing::data`/`outgoing::end` out,
+ * `incoming::data`/`error`/`end`/`pong` in).
+ */
+export class Transformer extends EventEmitter {
+  /** The Primus server. */
+  readonly primus: unknown;
+  /** `new this.Spark(headers, address, query, id, request, socket)` makes a spark for a new connection. */
+  readonly Spark: SparkFactory;
+  /** Where the transformer keeps its real-time server. */
+  service: unknown = null;
+  declare server?: (this: Transformer) => void;
+  declare client?: (this: unknown) => void;
+  declare library?: string;
+
+  constructor(primus: { emit(event: string, ...args: unknown[]): boolean }, kernel: Kernel) {
+    super();
+    this.primus = primus;
+    this.Spark = sparkFactory(kernel);
+    this.server?.();
+  }
+
+  /** Primus's logger: each level emits `log` on the server. */
+  get logger(): Record<'error' | 'warn' | 'info' | 'debug' | 'log' | 'plain', (...args: unknown[]) => void> {
+    const primus = this.primus as { emit(event: string, ...args: unknown[]): boolean };
+    const at = (level: string) => (...args: unknown[]) => void primus.emit('log', level, ...args);
+    return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), log: at('log'), plain: at('log') };
+  }
+
+  /** A transformer class with `definition`'s members on its prototype (Primus's `Transformer.extend`). */
+  static extend<T extends typeof Transformer>(this: T, definition: TransformerDefinition): T {
+    const Parent = this as typeof Transformer;
+    class Custom extends Parent {}
+    Object.assign(Custom.prototype, definition);
+    return Custom as T;
+  }
+}
+
+/** Primus's Spark constructor signature, making kernel sparks that speak Primus's transport events. */
+function sparkFactory(kernel: Kernel): SparkFactory {
+  return function PrimusSpark(headers: unknown, _address: unknown, query: unknown, id: string | null | undefined, request: unknown, socket: unknown) {
+    const spark: Spark = kernel.connect({
+      transport: {
+        send: (frame: Frame) => spark.emit('outgoing::data', frame) || true,
+        close: () => void spark.emit('outgoing::end'),
+      },
+      request: request as KernelRequest,
+      socket,
+      id: id ?? undefined,
+      headers: headers as IncomingMessage['headers'],
+      query: (typeof query === 'string' ? parseQuery(query) : (query as ParsedUrlQuery | undefined)) ?? undefined,
+    });
+    spark.on('incoming::data', (raw: Frame) => spark.receive(raw));
+    spark.on('incoming::error', (err: unknown) => spark.transportError(err));
+    spark.on('incoming::end', () => spark.transportClosed());
+    spark.on('incoming::pong', () => void (spark.alive = true));
+    return spark;
+  } as unknown as SparkFactory;
+}
+
+/** The kernel's view of a custom transformer instance. */
+export class CustomTransformerServer implements ServerTransformer {
+  readonly binary = true;
+  constructor(
+    readonly name: string,
+    readonly instance: Transformer,
+  ) {}
+
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.instance.emit('request', req, res)) return;
+    res.writeHead(426, { 'Content-Type': 'text/plain' });
+    res.end('Upgrade Required');
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.instance.emit('upgrade', req, socket, head)) socket.destroy();
+  }
+
+  close(): void {
+    this.instance.emit('close', {});
+    const service = this.instance.service as { close?: () => void } | null;
+    try {
+      service?.close?.();
+    } catch {
+      // a transport server that was never listening may refuse to close; it holds nothing then
+    }
+  }
+}
+
+/**
+ * The client half that runs a Primus transformer's client function on our
+ * client, as source text so it travels to browsers too (`RUN` is replaced
+ * by that function). The function gets a view of the client with its own
+ * listener table: Primus's transport events (`outgoing::open/data/end` in,
+ * `incoming::open/data/error/end` out) stay between it and this adapter,
+ * which turns them into the client kernel's transport calls.
+ */
+const ADAPTER = `function (client) {
+  var view = Object.create(client);
+  client.constructor.EventEmitter.call(view);
+  view.transport = client.options.transport || {};
+  view.critical = function (err) { client.transportError(err); };
+  view.on('incoming::open', function () { client.transportOpened(); });
+  view.on('incoming::data', function (raw) { client.receive(raw); });
+  view.on('incoming::error', function (err) { client.transportError(err); });
+  view.on('incoming::end', function () { client.transportClosed(); });
+  view.on('error', function (err) { client.transportError(err); });
+  client.transport = {
+    open: function () { view.emit('outgoing::open'); },
+    send: function (frame) { view.emit('outgoing::data', frame); return true; },
+    close: function () { view.emit('outgoing::end'); }
+  };
+  (RUN).call(view);
+}`;
+
+/** The adapter around `client`'s source (see {@link ADAPTER}). */
+export function adapterSource(clientSource: string): string {
+  return ADAPTER.replace('RUN', () => clientSource);
+}
