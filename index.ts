@@ -17,7 +17,7 @@ export { jsonParserPlugin } from './plugins/json-parser';
 export { heartbeat } from './plugins/heartbeat';
 export { reconnect } from './plugins/reconnect';
 export { offline } from './plugins/offline';
-export { middleware } from './plugins/middleware';
+export { middleware, addLayer, lockHeader, MIDDLEWARE, type Layers, type LayerFn } from './plugins/middleware';
 export { forwarded } from './plugins/forwarded';
 export { cors } from './plugins/cors';
 export { spec } from './plugins/spec';

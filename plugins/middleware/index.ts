@@ -29,3 +29,4 @@ export function addLayer(ctx: ServerContext, name: string, fn: Layer['fn'], plac
 }
 
 export { Layers, type Layer, type LayerFn, type Placement } from './layers';
+export { lockHeader } from './lock';
