@@ -19,7 +19,7 @@ import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
 import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
 import { addPrototypeHelpers, installInitialise } from './spark-class';
-import { Transformer } from './transformer';
+import { CustomTransformerServer, Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
 const RESERVED = ['disconnection', 'initialised', 'connection', 'plugout', 'plugin', 'close', 'log'];
@@ -113,8 +113,10 @@ export class Primus extends PrimusHttp {
 
   // ---- properties -------------------------------------------------------------------
 
+  /** The transformer in use; for a custom Primus transformer, its instance (as in Primus). */
   get transformer() {
-    return this.kernel.transformer;
+    const t = this.kernel.transformer;
+    return t instanceof CustomTransformerServer ? t.instance : t;
   }
   get parser() {
     return this.kernel.parser;

@@ -33,6 +33,8 @@ describe('custom transformers (Primus.Transformer.extend)', () => {
     primus = new Primus(http, { transformer: PrimusWebSockets });
     echo(primus);
     expect(primus.spec.transformer).toBe('custom');
+    expect(primus.transformer).toBeInstanceOf(PrimusWebSockets);
+    expect((primus.transformer as unknown as { service: unknown }).service).toBeInstanceOf(require('ws').WebSocketServer);
     const sparks: Spark[] = [];
     primus.on('connection', (spark: Spark) => sparks.push(spark));
 
