@@ -61,7 +61,7 @@ export class ServerContext {
    * value). Declare its type by augmenting `SparkDecorations`:
    * `declare module 'allspark' { interface SparkDecorations { room: string } }`.
    * Throws when the name is taken; `override: true` may replace a member
-   * of Spark itself (the `forwarded` plugin replaces `address`), never
+   * of Spark itself (a plugin that knows client addresses better replaces `address`), never
    * another plugin's decoration.
    */
   decorateSpark(name: string, descriptor: PropertyDescriptor, options: { override?: boolean } = {}): void {

@@ -11,7 +11,7 @@ import type { KernelRequest } from './http';
  * costs about 1 KB per connection for as long as the connection lives,
  * which is a third of what `ws` itself needs per socket. The record has the
  * fields below and every property the kernel, middleware or authorization
- * added to the request (`user`, `session`, `cookies`, `forwarded`, …).
+ * added to the request (`user`, `session`, `cookies`, …).
  * The kernel option `keepRequest: true` keeps the request object itself.
  *
  * Declare the type of properties your middleware adds by augmentation:

@@ -115,7 +115,7 @@ export class Spark extends Stream {
 
   /**
    * Where the client connects from, as the socket sees it. Plugins that know
-   * better (the `forwarded` plugin reads trusted proxy headers) override it.
+   * better (trusted proxy headers, say) override it with `ctx.decorateSpark`.
    */
   get address(): SparkAddress {
     const socket = this.request?.socket;
