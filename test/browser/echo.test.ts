@@ -86,6 +86,29 @@ describe('the served library in Chromium', () => {
     expect(srv.primus.spec.transformer).toBe('custom');
   });
 
+  it('runs Primus plugins from npm in the page: primus-emitter and substream', async () => {
+    srv = await startServer({}, (primus) => {
+      primus.plugin('emitter', require('primus-emitter'));
+      primus.plugin('substream', require('substream'));
+      primus.on('connection', (spark: any) => {
+        spark.on('news', (data: string, ack: (reply: string) => void) => ack(`got ${data}`));
+        const foo = spark.substream('foo');
+        foo.on('data', (d: string) => foo.write(`foo:${d}`));
+      });
+    });
+    const page = await connect(srv.url);
+    const replies = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const client = (window as any).client;
+          const foo = client.substream('foo');
+          foo.on('data', (d: string) => client.send('news', 'x', (ack: string) => resolve([d, ack])));
+          foo.write('ping');
+        }),
+    );
+    expect(replies).toEqual(['foo:ping', 'got x']);
+  });
+
   it('answers heartbeats, so the server keeps the connection', async () => {
     srv = await startServer({ pingInterval: 100 });
     const spark = next<Spark>(srv.primus, 'connection');
