@@ -150,3 +150,33 @@ describe('Primus plugins from npm', () => {
     expect(reply).toMatchObject({ ok: true });
   });
 });
+
+describe('Primus plugins from npm: our client against a real Primus 8 server', () => {
+  let http: Server;
+  let server: any;
+  const clients: AnyClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.end();
+    await new Promise<void>((resolve) => server.destroy({ close: true }, resolve));
+  });
+
+  test('primus-emitter and substream', async () => {
+    http = await httpServer();
+    server = new PrimusV8(http, { transformer: 'websockets' });
+    server.plugin('emitter', PLUGINS.emitter);
+    server.plugin('substream', PLUGINS.substream);
+    server.on('connection', (spark: any) => {
+      spark.on('news', (data: string, ack: (reply: string) => void) => ack(`got ${data}`));
+      const foo = spark.substream('foo');
+      foo.on('data', (d: string) => foo.write(`foo:${d}`));
+    });
+    const Socket = Primus.createSocket({ transformer: 'websockets', plugin: { emitter: PLUGINS.emitter, substream: PLUGINS.substream } });
+    const c = new Socket(urlOf(http)) as unknown as AnyClient;
+    clients.push(c);
+    const foo = c.substream('foo');
+    const echoed = once(foo, 'data');
+    foo.write('ping');
+    expect(await echoed).toBe('foo:ping');
+    expect(await new Promise((resolve) => c.send('news', 'x', resolve))).toBe('got x');
+  });
+});
