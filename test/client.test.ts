@@ -56,6 +56,31 @@ describe('Node client', () => {
     expect(events).not.toContain('reconnect scheduled');
   });
 
+  test('client.url has Primus’s parsed shape; String(url) is the href', async () => {
+    env = await startKernel();
+    const { clientFor } = await import('../index');
+    const Socket = clientFor(env.kernel);
+    const c = new Socket('https://ada:pw@example.com:8443/app?room=blue#top', { manual: true });
+    expect({ ...c.url }).toEqual({
+      href: 'https://ada:pw@example.com:8443/app?room=blue#top',
+      protocol: 'https:',
+      slashes: true,
+      auth: 'ada:pw',
+      username: 'ada',
+      password: 'pw',
+      host: 'example.com:8443',
+      hostname: 'example.com',
+      port: '8443',
+      pathname: '/app',
+      query: '?room=blue',
+      hash: '#top',
+      origin: 'https://example.com:8443',
+    });
+    expect(String(c.url)).toBe(c.url.href);
+    expect(c.uri({ query: false })).toBe('wss://ada:pw@example.com:8443/primus');
+    c.destroy();
+  });
+
   test('a URL that cannot be parsed is a clear error at construction', async () => {
     env = await startKernel();
     expect(() => env!.client({}, '').constructor).not.toThrow();

@@ -1,7 +1,7 @@
 import EventEmitter from 'eventemitter3';
 import type { Frame, Packet, Parser } from '../types';
 import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
-import { connectUrl, resolveUrl, type ConnectUrlParts } from './url';
+import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
 
@@ -40,8 +40,12 @@ export class Client extends EventEmitter {
   readyState: number = Client.CLOSED;
   /** The options given to the constructor (a copy; never mutated by us). */
   readonly options: ClientOptions;
-  /** The URL given (or defaulted); only scheme, auth, host and query are used. */
-  readonly url: string;
+  /**
+   * The URL given (or defaulted), in Primus's parsed shape (`href`, `protocol`,
+   * `hostname`, `query`, …; `String(client.url)` is the href). Only scheme,
+   * auth, host and query are used to connect.
+   */
+  readonly url: ClientUrl;
   /** Server pathname compiled into this client. */
   readonly pathname: string;
   /** Messages waiting for the connection to open (unencoded). */
@@ -73,7 +77,7 @@ export class Client extends EventEmitter {
       url = (options.url ?? (options as { uri?: string }).uri) as string | undefined;
     }
     this.options = { ...options };
-    this.url = resolveUrl(typeof url === 'string' ? url : undefined);
+    this.url = new ClientUrl(resolveUrl(typeof url === 'string' ? url : undefined));
     this.pathname = config.pathname;
     const q = this.options.queueSize;
     this.#queueSize = typeof q === 'number' && q >= 0 ? q : Infinity;
@@ -221,7 +225,7 @@ export class Client extends EventEmitter {
 
   /** The URL to dial for this client (spec §1.2). */
   uri(parts: Partial<ConnectUrlParts> = {}): string {
-    return connectUrl(this.url, { protocol: 'ws:', pathname: this.pathname, query: true, ...parts });
+    return connectUrl(this.url.href, { protocol: 'ws:', pathname: this.pathname, query: true, ...parts });
   }
 
   // ---- plugin API -----------------------------------------------------------------

@@ -2,3 +2,4 @@
 export { Client, toError } from './client';
 export { socketClass, type SocketClass } from './factory';
 export type { ClientConfig, ClientOptions, ClientTransport, ClientPluginHalf, LostHandler, LostReason } from './types';
+export { ClientUrl } from './url';

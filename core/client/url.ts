@@ -107,3 +107,43 @@ export function resolveUrl(url: string | undefined): string {
     throw Object.assign(new Error(message), { code: 'ALLSPARK_OPTIONS' });
   }
 }
+
+/**
+ * The client's URL in Primus's shape (the fields of url-parse, which Primus
+ * clients expose as `client.url`): what plugins and transformers written for
+ * Primus read (`primus.url.protocol`, `primus.url.query`, …). `query` is the
+ * search string with its `?`, or `''`.
+ */
+export class ClientUrl {
+  readonly protocol: string;
+  readonly slashes = true;
+  readonly auth: string;
+  readonly username: string;
+  readonly password: string;
+  readonly host: string;
+  readonly hostname: string;
+  readonly port: string;
+  readonly pathname: string;
+  readonly query: string;
+  readonly hash: string;
+  readonly origin: string;
+
+  constructor(readonly href: string) {
+    const u = new URL(href);
+    this.protocol = u.protocol;
+    this.username = decodeURIComponent(u.username);
+    this.password = decodeURIComponent(u.password);
+    this.auth = this.username ? this.username + (this.password ? ':' + this.password : '') : '';
+    this.host = u.host;
+    this.hostname = u.hostname;
+    this.port = u.port;
+    this.pathname = u.pathname;
+    this.query = u.search;
+    this.hash = u.hash;
+    this.origin = u.origin;
+  }
+
+  toString(): string {
+    return this.href;
+  }
+}
