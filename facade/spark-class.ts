@@ -43,7 +43,9 @@ function definer(target: object, pattern: PropertyDescriptor) {
   return function define(name: PropertyKey, value: unknown): unknown {
     const existing = Object.getOwnPropertyDescriptor(target, name);
     if (existing && !existing.configurable) return define;
-    const described = isDescriptor(value) ? value : { value };
+    // As predefine: an object is a descriptor only if it still is one with the pattern mixed in
+    // (`writable(name, { get })` defines the object itself, since a getter cannot be writable).
+    const described = isDescriptor(value) && isDescriptor({ ...pattern, ...value }) ? value : { value };
     Object.defineProperty(target, name, { ...pattern, ...described });
     return define;
   };

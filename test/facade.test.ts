@@ -275,6 +275,9 @@ describe('new Primus(server, options)', () => {
         return `${this.id}:${text.toUpperCase()}`;
       });
       S.readable('kind', 'spark');
+      S.writable('limits', { value: 3 });
+      const accessorLike = { get: () => 1 };
+      S.writable('options', accessorLike);
       S.get('twice', function (this: Spark & { kind: string }) {
         return this.kind + this.kind;
       });
@@ -282,6 +285,8 @@ describe('new Primus(server, options)', () => {
       expect(Object.getOwnPropertyDescriptor(proto, 'shout')).toMatchObject({ writable: true, enumerable: false });
       expect(Object.getOwnPropertyDescriptor(proto, 'kind')).toMatchObject({ writable: false, enumerable: false, configurable: false });
       expect('shout' in other.Spark.prototype).toBe(false);
+      expect(proto.limits).toBe(3);
+      expect(proto.options).toBe(accessorLike);
 
       primus.Spark.prototype.reserved.events.joinroom = 1;
       primus.reserved.events.roomsupdate = 1;
