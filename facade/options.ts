@@ -24,7 +24,11 @@ export const PrimusOptionsSchema = z
     /** ms between heartbeat pings; `false`/0/null disables. Default 30000. */
     pingInterval: z.union([z.number().nonnegative(), z.literal(false), z.null()]).default(30_000),
     /** Largest inbound message in bytes (falsy: the default). Default 10485760. */
-    maxLength: z.union([z.number().positive(), z.literal(0), z.literal(false), z.null()]).optional(),
+    maxLength: z
+      .union([z.number().positive(), z.literal(0), z.literal(false), z.null()])
+      .optional()
+      // Filled in, as Primus does: transformer code written for Primus reads `primus.options.maxLength`.
+      .transform((v) => (v ? v : 10_485_760)),
     /** permessage-deflate. Default false. */
     compression: z.boolean().default(false),
     /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */

@@ -74,7 +74,7 @@ export class Primus extends PrimusHttp {
     this.pathname = o.pathname;
     const kernel = createKernel({
       pathname: o.pathname,
-      maxLength: o.maxLength || 10_485_760,
+      maxLength: o.maxLength,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });

@@ -34,7 +34,10 @@ describe('custom transformers (Primus.Transformer.extend)', () => {
     echo(primus);
     expect(primus.spec.transformer).toBe('custom');
     expect(primus.transformer).toBeInstanceOf(PrimusWebSockets);
-    expect((primus.transformer as unknown as { service: unknown }).service).toBeInstanceOf(require('ws').WebSocketServer);
+    const service = (primus.transformer as unknown as { service: { options: { maxPayload: number } } }).service;
+    expect(service).toBeInstanceOf(require('ws').WebSocketServer);
+    // Primus's code reads primus.options.maxLength: filled in with Primus's default.
+    expect(service.options.maxPayload).toBe(10_485_760);
     const sparks: Spark[] = [];
     primus.on('connection', (spark: Spark) => sparks.push(spark));
 
