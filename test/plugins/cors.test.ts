@@ -370,7 +370,7 @@ describe('locked headers: the server’s CORS and cache policy wins over the tra
     expect(reply.headers['access-control-allow-credentials']).toBe('true');
   });
 
-  it('lockHeader: later setHeader and writeHead cannot change or add a locked header', async () => {
+  it('lockHeader: later setHeader, removeHeader and writeHead cannot change, remove or add a locked header', async () => {
     const { lockHeader } = await import('../../plugins/middleware/lock');
     const server = await httpServer();
     server.on('request', (_req, res) => {
@@ -378,7 +378,10 @@ describe('locked headers: the server’s CORS and cache policy wins over the tra
       lockHeader(res, 'Access-Control-Allow-Credentials', undefined);
       res.setHeader('cache-control', 'max-age=60');
       res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.removeHeader('Cache-Control');
       res.setHeader('X-Other', 'kept');
+      res.setHeader('X-Gone', 'soon');
+      res.removeHeader('X-Gone');
       res.writeHead(200, { 'Cache-Control': 'public', 'X-Also': 'kept' });
       res.end('ok');
     });
@@ -388,6 +391,7 @@ describe('locked headers: the server’s CORS and cache policy wins over the tra
       expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
       expect(reply.headers['x-other']).toBe('kept');
       expect(reply.headers['x-also']).toBe('kept');
+      expect(reply.headers['x-gone']).toBeUndefined();
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
