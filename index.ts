@@ -4,6 +4,7 @@
  */
 import { Primus as PrimusClass, type DestroyOptions } from './facade/primus';
 import { serverFor, socketFor, type CreateServerOptions } from './facade/statics';
+import { discoverSocket } from './facade/discover';
 import type { PrimusOptions } from './facade/options';
 import type { Server } from 'node:http';
 import type { Spark } from './core/spark';
@@ -46,13 +47,14 @@ type PrimusStatic = typeof PrimusClass & {
   (server: Server, options?: PrimusOptions): PrimusClass;
   createServer: typeof createServer;
   createSocket: typeof socketFor;
+  discover: typeof discoverSocket;
 };
 
 /** The Primus class; also callable without `new`, as Primus 8 is. */
 export const Primus: PrimusStatic = new Proxy(PrimusClass, {
   apply: (target, _this, args: [Server, PrimusOptions?]) => new target(...args),
 }) as PrimusStatic;
-Object.assign(PrimusClass, { createServer, createSocket: socketFor });
+Object.assign(PrimusClass, { createServer, createSocket: socketFor, discover: discoverSocket });
 export type Primus = PrimusClass;
 export default Primus;
 
