@@ -267,6 +267,31 @@ describe('kernel: hooks', () => {
     expect(err.message).toBe('nope');
     expect(reconnecting).not.toHaveBeenCalled();
   });
+
+  test('a hook that throws after an async one ends the spark and logs; later hooks and connection do not run', async () => {
+    const later = jest.fn();
+    const connected = jest.fn();
+    const plugins = definePlugin({
+      name: 'mixed',
+      server: (ctx) => {
+        ctx.hook('onConnection', async () => undefined);
+        ctx.hook('onConnection', () => {
+          throw { message: 'plain object' };
+        });
+        ctx.hook('onConnection', later);
+      },
+    });
+    env = await startKernel((k) => k.use(plugins).on('connection', connected));
+    const logged = onceArgs<[string, Error]>(env.kernel, 'log');
+    const c = env.client();
+    await once(c, 'end');
+    const [level, err] = await logged;
+    expect(level).toBe('error');
+    expect(err.message).toBe('plain object');
+    expect(later).not.toHaveBeenCalled();
+    expect(connected).not.toHaveBeenCalled();
+    expect(env.kernel.connected).toBe(0);
+  });
 });
 
 describe('kernel: HTTP take-over', () => {
