@@ -183,7 +183,9 @@ export class Primus extends PrimusHttp {
    */
   forEach(fn: (spark: Spark, ...rest: any[]) => unknown, done?: (err?: unknown) => void): this {
     if (!done) {
-      this.kernel.forEach((spark, id) => fn(spark, id, this.connections));
+      // One snapshot for the whole walk: `connections` copies the table on every read.
+      const connections = this.connections;
+      this.kernel.forEach((spark, id) => fn(spark, id, connections));
       return this;
     }
     const walk = this.kernel.connections.values();
