@@ -164,21 +164,26 @@ export class Kernel extends EventEmitter {
       for (const spark of this.connections.values()) spark.write(data);
       return true;
     }
+    const prepared = this.prepare(data, 'broadcast');
+    if (prepared === null) return false;
+    if (prepared !== undefined) for (const spark of this.connections.values()) spark.writePrepared(prepared);
+    return true;
+  }
+
+  /**
+   * Encode `data` once and prepare it for sending to many sparks
+   * (`spark.writePrepared`). `undefined` when the parser sends nothing for
+   * it; `null` when it cannot be encoded, which is logged (ALLSPARK_ENCODE).
+   */
+  prepare(data: unknown, what = 'message'): PreparedFrame | null | undefined {
     let frame: Frame | undefined;
     try {
       frame = this.parser.encode(data);
     } catch (err) {
-      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode broadcast: ${describe(err)}`, { cause: err }));
-      return false;
+      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode ${what}: ${describe(err)}`, { cause: err }));
+      return null;
     }
-    if (frame === undefined) return true;
-    const prepared = this.prepare(frame);
-    for (const spark of this.connections.values()) spark.writePrepared(prepared);
-    return true;
-  }
-
-  /** Prepare an encoded frame once for sending to many sparks (`spark.writePrepared`). */
-  prepare(frame: Frame): PreparedFrame {
+    if (frame === undefined) return undefined;
     return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
   }
 

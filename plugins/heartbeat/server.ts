@@ -11,15 +11,8 @@ export function startHeartbeat(ctx: ServerContext, pingInterval: number): () => 
   const kernel = ctx.kernel;
   const tick = (): void => {
     const now = Date.now();
-    let frame;
-    try {
-      frame = kernel.parser.encode(controlMessage('ping', now));
-    } catch (err) {
-      ctx.log('error', err);
-      return;
-    }
-    if (frame === undefined) return;
-    const prepared = kernel.prepare(frame);
+    const prepared = kernel.prepare(controlMessage('ping', now), 'ping');
+    if (prepared === null || prepared === undefined) return;
     for (const spark of kernel.connections.values()) {
       if (!spark.alive) {
         spark.end(undefined, { reconnect: true });
