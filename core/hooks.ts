@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Packet } from './types';
+import type { Step } from './transforms';
 import type { Spark } from './spark';
 import type { Kernel } from './kernel';
 import { AllsparkError, ErrorCodes } from './errors';
@@ -38,9 +38,9 @@ export interface ServerHooks {
   /** A spark connected. A returned Promise holds its incoming messages until it settles. */
   onConnection: (spark: Spark) => void | Promise<void>;
   /** A decoded incoming message, before `data` fires. Return `false` to drop it. */
-  onMessage: (spark: Spark, packet: Packet) => void | boolean | Promise<void | boolean>;
+  onMessage: Step<Spark>;
   /** An outgoing message, before it is encoded. Return `false` to drop it. */
-  onSend: (spark: Spark, packet: Packet) => void | boolean | Promise<void | boolean>;
+  onSend: Step<Spark>;
   /** A spark ended (either side). */
   onDisconnection: (spark: Spark) => void;
   /** The kernel is closing; runs in reverse registration order. */
@@ -53,13 +53,13 @@ export interface HookOrder {
   after?: readonly string[];
 }
 
-export interface HookEntry<F> extends HookOrder {
+interface HookEntry<F> extends HookOrder {
   readonly plugin: string;
   readonly fn: F;
 }
 
 /** Throw unless `name` is a known hook. */
-export function assertHookName(name: string): asserts name is ServerHookName {
+function assertHookName(name: string): asserts name is ServerHookName {
   if (!(SERVER_HOOKS as readonly string[]).includes(name)) {
     throw new AllsparkError(
       ErrorCodes.HOOK,
@@ -73,7 +73,7 @@ export function assertHookName(name: string): asserts name is ServerHookName {
  * constraints say otherwise (stable topological sort). Constraints naming
  * plugins that have no hook here are ignored.
  */
-export function orderHooks<F>(entries: readonly HookEntry<F>[]): HookEntry<F>[] {
+function orderHooks<F>(entries: readonly HookEntry<F>[]): HookEntry<F>[] {
   const n = entries.length;
   const edges: number[][] = entries.map(() => []);
   const indegree = new Array<number>(n).fill(0);

@@ -26,13 +26,13 @@ export function pathOf(url: string | undefined): string {
  * True when `path` is the pathname itself or below it. Primus tests a bare
  * prefix, so `/primusfoo` was captured too (spec §7.7); we do not.
  */
-export function underPathname(path: string, pathname: string): boolean {
+function underPathname(path: string, pathname: string): boolean {
   if (!path.startsWith(pathname)) return false;
   return path.length === pathname.length || path.charCodeAt(pathname.length) === 47 /* / */ || pathname.endsWith('/');
 }
 
 /** Decorate a request the kernel owns with `query` and `pathnameOnly`. */
-export function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
+function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
   const r = req as KernelRequest;
   const url = req.url ?? '/';
   const q = url.indexOf('?');

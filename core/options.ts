@@ -37,7 +37,7 @@ function formatIssue(issue: z.ZodIssue): string {
 }
 
 /** Format zod issues as `path: message` parts joined by `; `. */
-export function formatIssues(error: z.ZodError): string {
+function formatIssues(error: z.ZodError): string {
   return error.issues.map(formatIssue).join('; ');
 }
 

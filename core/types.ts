@@ -31,13 +31,6 @@ export interface Packet {
 }
 
 /**
- * A message transform: return `false` (or resolve to `false`) to drop the
- * message. Returning a Promise makes this one message asynchronous; returning
- * anything else keeps the path synchronous.
- */
-export type Transform<Self> = (self: Self, packet: Packet) => void | boolean | Promise<void | boolean>;
-
-/**
  * A broadcast frame prepared once for every connection: `frame` is the
  * encoded message; `wire` is whatever the transformer precomputed from it
  * (for WebSockets, the complete frame bytes).

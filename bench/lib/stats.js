@@ -1,14 +1,6 @@
 'use strict';
 // Small statistics helpers shared by the generator and the report.
 
-/** Percentile (0–100) of a Float64Array/array of numbers, nearest-rank on a sorted copy. */
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
 /** p50 and p99 in one sort. */
 function p50p99(values) {
   if (values.length === 0) return { p50: NaN, p99: NaN };
@@ -55,4 +47,4 @@ class Samples {
   }
 }
 
-module.exports = { percentile, p50p99, windowedP99, median, Samples };
+module.exports = { p50p99, windowedP99, median, Samples };

@@ -9,7 +9,7 @@ let lastStamp = '';
 let seed = 0;
 
 /** `Date.now()` in base-64 digits, with `.<n>` when called twice in one millisecond (yeast). */
-export function cacheBuster(): string {
+function cacheBuster(): string {
   let n = Date.now();
   let out = '';
   do {
@@ -78,7 +78,7 @@ function queryOf(search: string): string {
 }
 
 /** The default URL: the page's origin in browsers, `http://127.0.0.1` in Node. */
-export function defaultUrl(): string {
+function defaultUrl(): string {
   const loc = (globalThis as { location?: { origin?: string; protocol?: string; host?: string } }).location;
   if (loc?.origin && loc.origin !== 'null') return loc.origin;
   if (loc?.host) return `${loc.protocol}//${loc.host}`;

@@ -48,11 +48,6 @@ export class Reconnect {
     return this.state !== null;
   }
 
-  /** Start a reconnect cycle now, as the `online` strategy does. */
-  start(): boolean {
-    return this.#schedule();
-  }
-
   /**
    * The network is down (offline plugin): cancel any pending attempt and,
    * until {@link release}, claim every loss without scheduling attempts,

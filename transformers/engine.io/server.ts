@@ -30,7 +30,7 @@ const CLOSE_GRACE_MS = 1000;
  * spec §1.4). Transport buffers get this bound; the message itself is then
  * checked against `maxLength` exactly, as on every other transformer.
  */
-export function packetLimit(maxLength: number): number {
+function packetLimit(maxLength: number): number {
   return 4 * Math.ceil(maxLength / 3) + 1;
 }
 

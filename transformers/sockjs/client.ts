@@ -15,7 +15,7 @@ export interface SockJSLike {
 export type SockJSConstructor = new (url: string, reserved: null, options: Record<string, unknown>) => SockJSLike;
 
 /** sockjs-client 1.x transport names other than `websocket` (its own transport-list order). */
-export const FALLBACK_TRANSPORTS = [
+const FALLBACK_TRANSPORTS = [
   'xhr-streaming',
   'xdr-streaming',
   'eventsource',
@@ -34,7 +34,7 @@ export const FALLBACK_TRANSPORTS = [
  * of the transports sockjs-client may pick (its `info.websocket` override
  * from Primus's days no longer exists in sockjs-client 1.x).
  */
-export function sockjsOptions(client: Client): Record<string, unknown> {
+function socketOptions(client: Client): Record<string, unknown> {
   const options: Record<string, unknown> = { ...client.options.transport };
   if (client.options.websockets === false) {
     const chosen = options.transports;
@@ -57,7 +57,7 @@ class SockJSTransport implements ClientTransport {
     const client = this.client;
     let socket: SockJSLike;
     try {
-      socket = new this.SockJS(client.uri({ protocol: 'http:', query: true }), null, sockjsOptions(client));
+      socket = new this.SockJS(client.uri({ protocol: 'http:', query: true }), null, socketOptions(client));
     } catch (err) {
       client.transportError(err);
       return;
