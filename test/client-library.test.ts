@@ -384,7 +384,7 @@ describe('browser build', () => {
     ["import { EventEmitter } from 'node:events'; console.log(EventEmitter)", '"node:events" must not be in a browser chunk'],
     ["import { createHash } from 'crypto'; console.log(createHash)", '"crypto" must not be in a browser chunk'],
     // A server-side plugin entry drags its schema and transport in.
-    ["import { websockets } from './transformers/websockets'; console.log(websockets)", '"zod" must not be in a browser chunk (imported by transformers/websockets/index.ts)'],
+    ["import { websockets } from './transformers/websockets'; console.log(websockets)", '"zod" must not be in a browser chunk (imported by transformers/options.ts)'],
   ])('fails the build for %s', async (contents, message) => {
     await expect(build.bundle({ name: 'probe', contents })).rejects.toThrow(message);
   });

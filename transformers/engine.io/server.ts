@@ -3,16 +3,11 @@ import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket as EngineSocket, type ServerOptions } from 'engine.io';
 import type { Kernel } from '../../core/kernel';
 import type { KernelRequest } from '../../core/http';
+import type { TransformerOptions } from '../options';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
-
-export interface EngineIoServerOptions {
-  compression: boolean;
-  highWaterMark: number;
-  transport: Record<string, unknown>;
-}
 
 /** engine.io's code for a request naming a session this process does not hold. */
 const UNKNOWN_SID = 1;
@@ -112,12 +107,12 @@ export class EngineIoServer implements ServerTransformer {
   readonly binary = true;
   readonly #engine: EngineServer;
   readonly #kernel: Kernel;
-  readonly #options: EngineIoServerOptions;
+  readonly #options: TransformerOptions;
   readonly #connections = new Map<string, EngineConnection>();
   /** Transports not closed yet, sockets' current and upgraded-from ones alike. */
   readonly #transports = new Set<TransportInternals>();
 
-  constructor(kernel: Kernel, options: EngineIoServerOptions) {
+  constructor(kernel: Kernel, options: TransformerOptions) {
     this.#kernel = kernel;
     this.#options = options;
     const settings: ServerOptions = {

@@ -8,12 +8,7 @@ import type { Frame, PreparedFrame } from '../../core/types';
 import { wireFrame } from './frame';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
-
-export interface WebSocketsServerOptions {
-  compression: boolean;
-  highWaterMark: number;
-  transport: Record<string, unknown>;
-}
+import type { TransformerOptions } from '../options';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -165,9 +160,9 @@ export class WebSocketsServer implements ServerTransformer {
   readonly binary = true;
   readonly #wss: WebSocketServer;
   readonly #kernel: Kernel;
-  readonly #options: WebSocketsServerOptions;
+  readonly #options: TransformerOptions;
 
-  constructor(kernel: Kernel, options: WebSocketsServerOptions) {
+  constructor(kernel: Kernel, options: TransformerOptions) {
     this.#kernel = kernel;
     this.#options = options;
     const settings: ServerOptions = {
