@@ -64,6 +64,12 @@ export function respondError(res: ServerResponse, err: unknown, status = 500): v
   res.end(body);
 }
 
+/** Answer a plain HTTP request where only a WebSocket upgrade is served: 426 Upgrade Required. */
+export function upgradeRequired(res: ServerResponse): void {
+  res.writeHead(426, { 'Content-Type': 'text/plain' });
+  res.end('Upgrade Required');
+}
+
 /** The same answer on a raw upgrade socket, then close it. */
 export function rejectUpgrade(socket: Duplex, err: unknown, status = 500): void {
   const code = statusOf(err, status);

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Kernel } from '../core/kernel';
 import type { Spark } from '../core/spark';
-import type { KernelRequest } from '../core/http';
+import { upgradeRequired, type KernelRequest } from '../core/http';
 import type { ServerTransformer } from '../core/slots';
 import type { Frame } from '../core/types';
 
@@ -102,8 +102,7 @@ export class CustomTransformerServer implements ServerTransformer {
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     if (this.instance.emit('request', req, res)) return;
-    res.writeHead(426, { 'Content-Type': 'text/plain' });
-    res.end('Upgrade Required');
+    upgradeRequired(res);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -4,6 +4,7 @@ import { Server as EngineServer, type Socket as EngineSocket, type ServerOptions
 import type { Kernel } from '../../core/kernel';
 import type { KernelRequest } from '../../core/http';
 import type { TransformerOptions } from '../options';
+import { textTooLong, tooLong } from '../limits';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
@@ -31,10 +32,6 @@ function packetLimit(maxLength: number): number {
 
 function byteLength(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
-}
-
-function tooLong(maxLength: number, detail: string): AllsparkError {
-  return new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength (${maxLength} bytes); connection closed (${detail})`);
 }
 
 /** One engine.io socket as a spark sees it. Queued bytes are counted until engine.io reports `drain`. */
@@ -74,7 +71,8 @@ class EngineConnection implements SparkTransport {
 
   onMessage = (data: string | Buffer): void => {
     if (this.#failed) return;
-    if (byteLength(data) > this.maxLength) return this.refuse(tooLong(this.maxLength, `${byteLength(data)} bytes received`));
+    const over = typeof data === 'string' ? textTooLong(data, this.maxLength) : data.byteLength > this.maxLength;
+    if (over) return this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(data)} bytes received`));
     this.spark.receive(data);
   };
 

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Kernel } from '../../core/kernel';
-import type { KernelRequest } from '../../core/http';
+import { upgradeRequired, type KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
+import { isFayeTooLarge, tooLong } from '../limits';
 
 /** The part of faye-websocket's server socket we use (the package ships no types). */
 export interface FayeSocket {
@@ -66,9 +67,8 @@ class FayeConnection implements SparkTransport {
   };
 
   onError = (ev: { message?: string }): void => {
-    // faye fails a frame over `maxLength` with this text, then closes with 1009.
-    if (/too large/.test(String(ev.message))) {
-      this.#failure = new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength; connection closed (${ev.message})`);
+    if (isFayeTooLarge(ev.message)) {
+      this.#failure = tooLong(this.spark.kernel.options.maxLength, String(ev.message));
     } else {
       this.#failure = new AllsparkError(ErrorCodes.TRANSPORT, String(ev.message ?? 'WebSocket error'));
     }
@@ -102,8 +102,7 @@ export class FayeServer implements ServerTransformer {
   }
 
   handleRequest(_req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(426, { 'Content-Type': 'text/plain' });
-    res.end('Upgrade Required');
+    upgradeRequired(res);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AllsparkError, ErrorCodes } from '../../core/errors';
 
 /**
  * The largest SockJS frame one message of `maxLength` bytes can become:
@@ -10,10 +9,6 @@ import { AllsparkError, ErrorCodes } from '../../core/errors';
  */
 export function frameLimit(maxLength: number): number {
   return Math.max(6 * maxLength + 64, 64 * 1024);
-}
-
-export function tooLong(maxLength: number, detail: string): AllsparkError {
-  return new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength (${maxLength} bytes); connection closed (${detail})`);
 }
 
 /**

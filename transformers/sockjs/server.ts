@@ -7,7 +7,8 @@ import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { expire, hasReceiver, pendingOf, webSocketOf, type SockJSConnection } from './internals';
-import { frameLimit, limitBody, tooLong } from './limits';
+import { frameLimit, limitBody } from './limits';
+import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sockjs: { createServer(): SockJSService } = require('sockjs');
@@ -101,8 +102,7 @@ class SockJsSession implements SparkTransport {
 
   onData = (message: string): void => {
     if (this.#failure !== null) return;
-    // Characters never outnumber UTF-8 bytes, and a character is at most 3 bytes: measure only when in doubt.
-    if (message.length > this.maxLength || (message.length * 3 > this.maxLength && Buffer.byteLength(message) > this.maxLength)) {
+    if (textTooLong(message, this.maxLength)) {
       this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(message)} bytes received`));
       return;
     }
@@ -111,7 +111,7 @@ class SockJsSession implements SparkTransport {
 
   onSocketError = (ev: { message?: string }): void => {
     // faye cuts a WebSocket frame past its `maxLength` (our frame limit) and closes with 1009.
-    if (/too large/.test(String(ev.message))) this.refuse(tooLong(this.maxLength, String(ev.message)));
+    if (isFayeTooLarge(ev.message)) this.refuse(tooLong(this.maxLength, String(ev.message)));
   };
 
   onClose = (): void => {

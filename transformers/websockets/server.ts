@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
 import type { Kernel } from '../../core/kernel';
-import type { KernelRequest } from '../../core/http';
+import { upgradeRequired, type KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame, PreparedFrame } from '../../core/types';
 import { wireFrame } from './frame';
 import type { Spark, SparkTransport } from '../../core/spark';
-import { AllsparkError, ErrorCodes } from '../../core/errors';
 import type { TransformerOptions } from '../options';
+import { tooLong } from '../limits';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -133,11 +133,7 @@ function onPing(this: Tagged): void {
 function onError(this: Tagged, err: Error & { code?: string }): void {
   const spark = this[CONNECTION].spark;
   if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    spark.transportError(
-      new AllsparkError(ErrorCodes.MAX_LENGTH, `Message exceeds maxLength; connection closed (${err.message})`, {
-        cause: err,
-      }),
-    );
+    spark.transportError(tooLong(spark.kernel.options.maxLength, err.message, err));
     return;
   }
   spark.transportError(err);
@@ -176,8 +172,7 @@ export class WebSocketsServer implements ServerTransformer {
   }
 
   handleRequest(_req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(426, { 'Content-Type': 'text/plain' });
-    res.end('Upgrade Required');
+    upgradeRequired(res);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
