@@ -74,19 +74,16 @@ export function expire(connection: SockJSConnection): void {
   }
 }
 
-/**
- * Characters a session holds for its client, counted up to `limit`: frames
- * queued for the next poll (`send_buffer`) plus what the receiver's socket
- * has not sent yet. sockjs reports no backpressure of its own.
- */
-export function pendingOf(connection: SockJSConnection, limit: number): number {
-  const session = connection._session;
-  if (!session) return 0;
-  const recv = session.recv;
+/** Frames a session queued for its client's next poll (sockjs replaces the array when it flushes). */
+export function queueOf(connection: SockJSConnection): readonly string[] | undefined {
+  const queued = connection._session?.send_buffer;
+  return Array.isArray(queued) ? queued : undefined;
+}
+
+/** Bytes the session's receiver socket has not sent yet. */
+export function unsentOf(connection: SockJSConnection): number {
+  const recv = connection._session?.recv;
   // A raw WebSocket session keeps its socket as `recv.connection`; other receivers as `thingy`.
   const socket = connection.protocol === 'websocket-raw' ? recv?.connection : recv?.thingy;
-  let total = socket?.writableLength ?? 0;
-  const queued = session.send_buffer;
-  if (Array.isArray(queued)) for (let i = 0; i < queued.length && total < limit; i++) total += queued[i].length;
-  return total;
+  return socket?.writableLength ?? 0;
 }

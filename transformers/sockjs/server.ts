@@ -6,7 +6,7 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
-import { expire, hasReceiver, pendingOf, webSocketOf, type SockJSConnection } from './internals';
+import { expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
@@ -43,14 +43,18 @@ const DRAIN_CHECK_MS = 20;
 
 /**
  * One SockJS session as a spark sees it. SockJS carries strings only and
- * reports no backpressure, so `send` measures what the session holds
- * (`pendingOf`) and, once over the high-water mark, checks until it drained.
+ * reports no backpressure, so `send` measures what the session holds (frames
+ * queued for the next poll plus unsent socket bytes) and, once over the
+ * high-water mark, checks until it drained.
  */
 class SockJsSession implements SparkTransport {
   spark!: Spark;
   #failure: AllsparkError | null = null;
   #closing = false;
   #drainCheck: ReturnType<typeof setInterval> | undefined;
+  /** The poll queue last measured, and its length in characters. */
+  #queue: readonly string[] | undefined;
+  #queued = 0;
   #delivered!: () => void;
   /** Resolves once the client was handed the close frame (or the session is gone). */
   readonly delivered = new Promise<void>((resolve) => (this.#delivered = resolve));
@@ -63,13 +67,31 @@ class SockJsSession implements SparkTransport {
 
   send(frame: Frame): boolean {
     this.connection.write(frame as string);
-    if (pendingOf(this.connection, this.highWaterMark) < this.highWaterMark) return true;
+    if (this.#pending((frame as string).length) < this.highWaterMark) return true;
     this.#drainCheck ??= setInterval(this.#checkDrained, DRAIN_CHECK_MS);
     return false;
   }
 
+  /**
+   * What the session holds after `added` more characters were written. The
+   * queue is counted whole only when sockjs replaced it (a flush); while it
+   * grows between polls only the new frame is added, so a burst of sends
+   * costs one count, not one per send.
+   */
+  #pending(added: number): number {
+    const queue = queueOf(this.connection);
+    if (queue !== this.#queue) {
+      this.#queue = queue;
+      this.#queued = 0;
+      if (queue !== undefined) for (let i = 0; i < queue.length; i++) this.#queued += queue[i].length;
+    } else if (queue !== undefined) {
+      this.#queued += added;
+    }
+    return this.#queued + unsentOf(this.connection);
+  }
+
   #checkDrained = (): void => {
-    if (pendingOf(this.connection, this.highWaterMark) >= this.highWaterMark) return;
+    if (this.#pending(0) >= this.highWaterMark) return;
     this.#stopDrainCheck();
     this.spark.drained();
   };
