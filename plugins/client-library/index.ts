@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin';
-import { addLayer, MIDDLEWARE, type Layers } from '../middleware';
+import { addLayer } from '../middleware';
 import { LIBRARY, type LibraryService } from './token';
 import { ClientLibrary } from './library';
 import { libraryRoute } from './route';
@@ -35,7 +35,6 @@ export const clientLibrary = definePlugin({
     return () => {
       kernel.off('plugin', invalidate);
       kernel.off('plugout', invalidate);
-      ctx.lookup<Layers>(MIDDLEWARE)?.remove('primus.js');
     };
   },
 });

@@ -20,12 +20,19 @@ export const middleware = definePlugin({
     ctx.provide(MIDDLEWARE, layers);
     ctx.hook('onRequest', (req, res, next) => layers.run('http', req, res, next));
     ctx.hook('onUpgrade', (req, socket, _head, next) => layers.run('upgrade', req, socket, next));
+    // What a plugin added through `addLayer` goes with it, like its hooks and services.
+    const forget = (plugin: string): void => layers.removeOwnedBy(plugin);
+    ctx.kernel.on('plugout', forget);
+    return () => void ctx.kernel.off('plugout', forget);
   },
 });
 
-/** Add a named layer from another plugin's server half (that plugin must depend on `middleware`). */
+/**
+ * Add a named layer from another plugin's server half (that plugin must
+ * depend on `middleware`). It is removed when that plugin is plugged out.
+ */
 export function addLayer(ctx: ServerContext, name: string, fn: Layer['fn'], placement?: Placement): void {
-  ctx.lookup<Layers>(MIDDLEWARE)!.add(name, fn, placement);
+  ctx.lookup<Layers>(MIDDLEWARE)!.add(name, fn, placement, ctx.plugin);
 }
 
 export { Layers, type Layer, type LayerFn, type Placement } from './layers';

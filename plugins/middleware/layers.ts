@@ -15,6 +15,8 @@ export interface Layer {
   name: string;
   fn: LayerFn & { http?: boolean; upgrade?: boolean };
   enabled: boolean;
+  /** The plugin that added it (`addLayer`): its layers go when it is plugged out. */
+  owner?: string;
 }
 
 /** Where to put a new layer: by name (`before`/`after`) or, for Primus compatibility, by index. */
@@ -33,7 +35,7 @@ export class Layers {
   /** `this` for layer functions (the Primus facade sets itself). */
   self: unknown = undefined;
 
-  add(name: string, fn: Layer['fn'], placement: Placement = {}): void {
+  add(name: string, fn: Layer['fn'], placement: Placement = {}, owner?: string): void {
     // A bad layer would answer every request and upgrade with 500; refuse it where it is added.
     if (typeof name !== 'string' || name === '') {
       throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `A middleware layer needs a non-empty string name, got ${typeof name}`);
@@ -42,7 +44,7 @@ export class Layers {
       throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Middleware layer "${name}" must be a function that accepts at least 2 args`);
     }
     const existing = this.indexOf(name);
-    const layer: Layer = { name, fn, enabled: true };
+    const layer: Layer = owner === undefined ? { name, fn, enabled: true } : { name, fn, enabled: true, owner };
     if (existing !== -1) {
       this.list[existing] = layer;
       return;
@@ -57,6 +59,11 @@ export class Layers {
   remove(name: string): void {
     const i = this.indexOf(name);
     if (i !== -1) this.list.splice(i, 1);
+  }
+
+  /** Remove every layer `plugin` added. */
+  removeOwnedBy(plugin: string): void {
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i].owner === plugin) this.list.splice(i, 1);
   }
 
   enable(name: string): void {

@@ -276,4 +276,31 @@ describe('middleware plugin (kernel)', () => {
     expect((await request(url, '/primus/spec')).status).toBe(200);
     expect(order).toEqual(['early', 'middle']);
   });
+
+  it('removes a plugin’s layers when it is plugged out, and only its own', async () => {
+    const hits: string[] = [];
+    const gate = definePlugin({
+      name: 'gate',
+      dependencies: ['middleware'],
+      server(ctx) {
+        addLayer(ctx, 'gate', (_req: KernelRequest, res: ServerResponse) => {
+          hits.push('gate');
+          res.writeHead(418);
+          res.end();
+          return true;
+        });
+      },
+    });
+    kernel = createKernel().use(websockets).use(jsonParserPlugin).use(middleware).use(spec).use(gate);
+    const layers = kernel.registry.lookup<Layers>(MIDDLEWARE)!;
+    layers.add('unowned', (_req: KernelRequest, _res: unknown) => void hits.push('unowned'));
+    const url = urlOf(await kernel.listen(0));
+    expect((await request(url, '/primus')).status).toBe(418);
+    expect(kernel.plugout('gate')).toBe(true);
+    expect(layers.list.map((l) => l.name)).toEqual(['spec', 'unowned']);
+    expect((await request(url, '/primus')).status).toBe(426);
+    expect(hits).toEqual(['gate', 'unowned']);
+    kernel.plugout('spec');
+    expect(layers.list.map((l) => l.name)).toEqual(['unowned']);
+  });
 });
