@@ -1,6 +1,12 @@
 import type { Kernel } from './kernel';
+import type { PluginDefinition } from './plugin';
 import type { ClientConfig } from './client/types';
 import { socketClass, type SocketClass } from './client/factory';
+
+/** The options `definition`'s client half gets: `clientOptions(options)`, or `{}` without it. */
+export function clientOptionsOf(definition: PluginDefinition, options: unknown): unknown {
+  return definition.clientOptions ? definition.clientOptions(options as never) : {};
+}
 
 /** The client configuration a kernel implies: its pathname and its plugins' client halves. */
 export function clientConfig(kernel: Kernel): ClientConfig {
@@ -10,7 +16,7 @@ export function clientConfig(kernel: Kernel): ClientConfig {
     plugins.push({
       name: definition.name,
       half: definition.client,
-      options: definition.clientOptions ? definition.clientOptions(options as never) : options,
+      options: clientOptionsOf(definition, options),
     });
   }
   return { pathname: kernel.options.pathname, plugins };

@@ -35,7 +35,11 @@ export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptio
    * browser chunk `dist/browser/<folder>.js` that registers the client half.
    */
   readonly browser?: string;
-  /** Options the client half receives, derived from the validated server options. */
+  /**
+   * Options the client half receives, derived from the validated server
+   * options. Without it the client half gets `{}`, in Node and in browsers:
+   * server options (keys, secrets) never reach clients unless asked for.
+   */
   readonly clientOptions?: (options: z.output<Schema>) => ClientOptions;
 }
 

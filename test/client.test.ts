@@ -56,6 +56,26 @@ describe('Node client', () => {
     expect(events).not.toContain('reconnect scheduled');
   });
 
+  test('a client half gets clientOptions(options), or {} without it: server options stay on the server', async () => {
+    const { definePlugin } = await import('../index');
+    const { z } = await import('zod');
+    const seen: Record<string, unknown> = {};
+    const secretive = definePlugin({
+      name: 'secretive',
+      options: z.object({ secret: z.string() }).strict(),
+      client: (_client, options: unknown) => void (seen.secretive = options),
+    });
+    const sharing = definePlugin({
+      name: 'sharing',
+      options: z.object({ secret: z.string(), hint: z.string() }).strict(),
+      client: (_client, options: { hint: string }) => void (seen.sharing = options),
+      clientOptions: ({ hint }) => ({ hint }),
+    });
+    env = await startKernel((k) => k.use(secretive, { secret: 's3' }).use(sharing, { secret: 's4', hint: 'h' }));
+    env.client({ manual: true });
+    expect(seen).toEqual({ secretive: {}, sharing: { hint: 'h' } });
+  });
+
   test('client.url has Primus’s parsed shape; String(url) is the href', async () => {
     env = await startKernel();
     const { clientFor } = await import('../index');

@@ -1,4 +1,5 @@
 import type { Kernel } from '../../core/kernel';
+import { clientOptionsOf } from '../../core/client-config';
 import { VERSION } from '../../core/version';
 import { readChunk } from './chunks';
 import { stringSource, valueSource } from './serialise';
@@ -47,7 +48,7 @@ export function assembleLibrary(kernel: Kernel, options: AssembleOptions): strin
       continue;
     }
     if (code !== '') inside.push(code);
-    const clientOptions = definition.clientOptions ? definition.clientOptions(pluginOptions as never) : {};
+    const clientOptions = clientOptionsOf(definition, pluginOptions);
     entries.push(`[${stringSource(name)},${valueSource(clientOptions, name)}]`);
     names.push(name);
   }

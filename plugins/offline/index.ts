@@ -16,7 +16,6 @@ export const offline = definePlugin({
   options: z.object({}).strict(),
   client: offlineClient,
   browser: 'plugins/offline',
-  clientOptions: () => ({}),
 });
 
 export { offlineClient };

@@ -24,5 +24,4 @@ export const engineio = definePlugin({
   },
   client: engineioClient(Socket as unknown as EngineSocketConstructor),
   browser: 'transformers/engine.io',
-  clientOptions: () => ({}),
 });

@@ -28,5 +28,4 @@ export const faye = definePlugin({
   },
   client: websocketsClient(WebSocket as unknown as WebSocketConstructor),
   browser: 'transformers/faye',
-  clientOptions: () => ({}),
 });

@@ -29,5 +29,4 @@ export const sockjs = definePlugin({
   },
   client: sockjsClient(SockJS as unknown as SockJSConstructor),
   browser: 'transformers/sockjs',
-  clientOptions: () => ({}),
 });

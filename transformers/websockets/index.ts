@@ -22,5 +22,4 @@ export const websockets = definePlugin({
   },
   client: websocketsClient(WebSocket as unknown as WebSocketConstructor),
   browser: 'transformers/websockets',
-  clientOptions: () => ({}),
 });
