@@ -14,13 +14,12 @@ import { AllsparkError, ErrorCodes, describe } from './errors';
 import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
-import { validateOptions } from './options';
+import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
 
-const NO_OPTIONS = z.object({}).strict();
 
 interface PluginRecord {
   definition: PluginDefinition;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { AllsparkError, ErrorCodes } from './errors';
 
+/** The schema of a plugin that declares no options: none may be given. */
+export const NO_OPTIONS = z.object({}).strict();
+
 function pathOf(path: (string | number)[]): string {
   return path.length > 0 ? path.join('.') : '(options)';
 }

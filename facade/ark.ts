@@ -1,12 +1,20 @@
 import type { Client } from '../core/client/client';
-import type { Kernel } from '../core/kernel';
-import { clientFor } from '../core/client-config';
-import type { SocketClass } from '../core/client/factory';
+import type { ClientConfig } from '../core/client/types';
+import { socketClass, type SocketClass } from '../core/client/factory';
 import { definePlugin, type PluginDefinition } from '../core/plugin';
 import { PrimusError } from '../core/errors';
 import { Slots } from '../core/slots';
 import { adapterSource, CustomTransformerServer, type Transformer } from './transformer';
 import { functionSource, stringSource } from '../plugins/client-library/serialise';
+
+/**
+ * The Primus plugins a `plugin` option names: `{ name: plugin }`, or a
+ * comma/space separated list of module names to `require`.
+ */
+export function primusPluginsOf(option: unknown): Array<[string, unknown]> {
+  if (typeof option === 'string') return option.split(/[, ]+/).filter(Boolean).map((name) => [name, require(name)]);
+  return option && typeof option === 'object' ? Object.entries(option) : [];
+}
 
 /** A Primus 8 plugin: `{ server(primus, options), client(primus, options), library }`. */
 export interface PrimusPlugin {
@@ -98,14 +106,14 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
 }
 
 /**
- * The Node client class for `kernel`, with the `library` code of Primus
+ * The Node client class for `config`, with the `library` code of Primus
  * plugins run on it, as Primus's `primus.Socket` runs the whole library:
  * plugins such as primus-emitter add their client methods there. Code that
  * only works in browsers throws here, as it did in Primus.
  */
-export function primusSocketClass(kernel: Kernel, plugins: Iterable<PrimusPlugin>): SocketClass {
+export function primusSocketClass(config: ClientConfig, plugins: Iterable<PrimusPlugin>): SocketClass {
   // Primus.requires(name): how Primus's Node client code loads `ws` and friends.
-  const Socket = Object.assign(clientFor(kernel), { requires: (name: string): unknown => require(name) });
+  const Socket = Object.assign(socketClass(config), { requires: (name: string): unknown => require(name) });
   for (const plugin of plugins) {
     if (typeof plugin.library === 'string' && plugin.library !== '') libraryScope(plugin.library, Socket);
   }

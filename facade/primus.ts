@@ -17,7 +17,8 @@ import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
-import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
+import { checkPrimusPlugin, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
+import { clientConfig } from '../core/client-config';
 import { addPrototypeHelpers, installInitialise } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
 
@@ -102,12 +103,7 @@ export class Primus extends PrimusHttp {
     );
     kernel.attach(server);
 
-    const plugins = o.plugin;
-    if (typeof plugins === 'string') {
-      for (const name of plugins.split(/[, ]+/).filter(Boolean)) this.plugin(name, require(name));
-    } else {
-      for (const [name, plugin] of Object.entries(plugins)) this.plugin(name, plugin as PrimusPlugin);
-    }
+    for (const [name, plugin] of primusPluginsOf(o.plugin)) this.plugin(name, plugin as PrimusPlugin);
     process.nextTick(() => this.emit('initialised', this.transformer, this.parser, this.options));
   }
 
@@ -167,7 +163,7 @@ export class Primus extends PrimusHttp {
   }
   /** The Node client class for this server (rebuilt only when plugins change). */
   get Socket(): SocketClass {
-    return (this.#socket ??= primusSocketClass(this.kernel, Object.values(this.ark)));
+    return (this.#socket ??= primusSocketClass(clientConfig(this.kernel), Object.values(this.ark)));
   }
 
   // ---- messages ---------------------------------------------------------------------

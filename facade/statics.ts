@@ -2,13 +2,14 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKernel } from '../core/kernel';
+import { clientConfigOf } from '../core/client-config';
+import type { PluginDefinition } from '../core/plugin';
 import type { SocketClass } from '../core/client/factory';
 import { connectionPlugins } from './preset';
 import { PrimusOptionsSchema } from './options';
 import { validateOptions } from '../core/options';
 import { ErrorCodes } from '../core/errors';
-import { checkPrimusPlugin, kernelPluginFor, primusSocketClass, type PrimusPlugin } from './ark';
+import { checkPrimusPlugin, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import type { PrimusOptions } from './options';
 
 /** Options of `Primus.createServer`: Primus options plus where to listen. */
@@ -45,14 +46,13 @@ export function serverFor(options: CreateServerOptions): Server {
 export function socketFor(options: PrimusOptions = {}): SocketClass {
   // Heartbeats off by default: we cannot know the remote server's interval (Primus does the same).
   const o = validateOptions(PrimusOptionsSchema, { pingInterval: false, ...options }, 'Primus.createSocket', ErrorCodes.OPTIONS);
-  const kernel = createKernel({ pathname: o.pathname });
-  for (const [plugin, pluginOptions] of connectionPlugins(o)) kernel.use(plugin, pluginOptions as never);
+  // Only the client halves matter here: nothing is served, so no server half runs.
+  const entries: Array<readonly [PluginDefinition, unknown]> = connectionPlugins(o);
   const plugins: PrimusPlugin[] = [];
-  if (o.plugin && typeof o.plugin === 'object') {
-    for (const [name, plugin] of Object.entries(o.plugin)) {
-      plugins.push(checkPrimusPlugin(name, plugin as PrimusPlugin));
-      kernel.use(kernelPluginFor(name, plugins[plugins.length - 1]));
-    }
+  for (const [name, candidate] of primusPluginsOf(o.plugin)) {
+    const plugin = checkPrimusPlugin(name, candidate);
+    plugins.push(plugin);
+    entries.push([kernelPluginFor(name, plugin), undefined]);
   }
-  return primusSocketClass(kernel, plugins);
+  return primusSocketClass(clientConfigOf(o.pathname, entries), plugins);
 }

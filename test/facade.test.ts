@@ -319,6 +319,21 @@ describe('new Primus(server, options)', () => {
     expect(() => new Primus(http, { highWaterMark: -1 })).toThrow(/highWaterMark/);
   });
 
+  test('Primus.createSocket runs no server half, validates client options and takes a plugin module list', async () => {
+    const { definePlugin, websockets } = await import('../index');
+    const server = jest.fn();
+    const { transformerOptions } = await import('../transformers/options');
+    const spyTransport = definePlugin({ name: 'spy-transport', options: transformerOptions, server, client: websockets.client });
+    const Socket = Primus.createSocket({ transformer: spyTransport as never, plugin: 'primus-emit' });
+    expect(server).not.toHaveBeenCalled();
+    const client = new Socket('http://127.0.0.1:1', { manual: true }) as unknown as { emit(e: string, ...a: unknown[]): boolean; destroy(): void };
+    // primus-emit's client half replaced emit: a non-reserved event becomes a write, queued while closed.
+    expect(client.emit('hello', 1)).toBe(true);
+    expect((client as unknown as { buffer: unknown[] }).buffer).toEqual([{ emit: ['hello', 1] }]);
+    client.destroy();
+    expect(() => Primus.createSocket({ pingInterval: 'soon' as never })).toThrow(/pingInterval/);
+  });
+
   test('encoder/decoder use the current parser with Primus’s callbacks; whitelist lists trusted proxies', () => {
     primus = new Primus(http, { trustProxy: ['10.0.0.1'] });
     const results: unknown[] = [];
