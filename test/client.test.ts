@@ -23,6 +23,8 @@ describe('reconnect back-off', () => {
     expect(toMs('2 seconds', 0)).toBe(2000);
     expect(toMs('150ms', 0)).toBe(150);
     expect(toMs('bogus', 7)).toBe(7);
+    expect(toMs('1.5 hours', 0)).toBe(5_400_000);
+    expect(toMs(' 2 weeks ', 0)).toBe(1_209_600_000);
     expect(backoffSettings(undefined)).toEqual({ min: 500, max: Infinity, retries: 10, factor: 2, 'reconnect timeout': 30000 });
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';
 import { accessControl } from './access';
-import { durationMs } from './duration';
+import { durationMs } from '../../core/duration';
 
 const list = z.union([z.string(), z.array(z.string())]);
 const optionalList = z.union([z.string(), z.array(z.string()), z.literal(false)]);

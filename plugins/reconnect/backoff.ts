@@ -1,3 +1,5 @@
+import { durationMs } from '../../core/duration';
+
 /** Settings of one reconnect cycle (Primus 8 names, including the spaced key). */
 export interface BackoffSettings {
   min: number;
@@ -35,22 +37,11 @@ export function delayFor(settings: BackoffSettings, attempt: number, random: () 
   return Math.min(raw, settings.max);
 }
 
-const UNITS: Record<string, number> = {
-  ms: 1, millisecond: 1, milliseconds: 1,
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-};
-
 /** Milliseconds from a number or a duration string such as `"2 seconds"` (Primus accepts both). */
 export function toMs(value: unknown, fallback: number): number {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return fallback;
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  if (!match) return fallback;
-  const unit = match[2] === '' ? 1 : UNITS[match[2].toLowerCase()];
-  return unit === undefined ? fallback : Number(match[1]) * unit;
+  return durationMs(value) ?? fallback;
 }
 
 /** Normalise settings given as numbers or duration strings over the defaults. */

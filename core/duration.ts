@@ -1,7 +1,9 @@
 /**
  * Duration strings as Primus's `millisecond` module reads them: a number
  * with an optional unit (`ms`, `s`, `m`, `h`, `d`, `w`, `y` and their long
- * forms). A bare number string is milliseconds, as in Primus.
+ * forms). A bare number string is milliseconds, as in Primus. Used by
+ * plugins on both sides (CORS max age, reconnect back-off), so it has no
+ * dependencies and is safe in browser chunks.
  */
 const UNIT_MS: Record<string, number> = {};
 const UNITS: Array<[number, string[]]> = [
