@@ -44,22 +44,39 @@ function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
 }
 
 /**
+ * Extra response headers an error asks for when it fails a request, as a
+ * `{ name: value }` record under this symbol (the authorization plugin puts
+ * `WWW-Authenticate` there). A symbol, so no error that merely has a
+ * `headers` field (an HTTP client's) sends its headers by accident.
+ */
+export const RESPONSE_HEADERS = Symbol('allspark response headers');
+
+/** Status, JSON body and extra headers of the answer to a failed request. */
+function errorReply(err: unknown, status: number): { code: number; body: string; extra: Array<[string, string]> } {
+  const s = (err as { statusCode?: unknown } | null)?.statusCode;
+  const code = typeof s === 'number' && s >= 400 && s < 600 ? s : status;
+  const asked = (err as { [RESPONSE_HEADERS]?: Record<string, unknown> } | null)?.[RESPONSE_HEADERS];
+  const extra: Array<[string, string]> = [];
+  // Values with line breaks are dropped: the upgrade answer is written as raw text.
+  if (asked) for (const [name, value] of Object.entries(asked)) if (typeof value === 'string' && !/[\r\n]/.test(value)) extra.push([name, value]);
+  return { code, body: JSON.stringify({ error: describe(err) }), extra };
+}
+
+/**
  * Answer a failed request: `err.statusCode` (default `status`) with
  * `{"error": message}` as JSON, the body Primus 8 clients expect (spec §2.6).
  */
 export function respondError(res: ServerResponse, err: unknown, status = 500): void {
-  const code = statusOf(err, status);
-  const body = JSON.stringify({ error: describe(err) });
   if (res.headersSent) {
     res.end();
     return;
   }
+  const { code, body, extra } = errorReply(err, status);
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
   };
-  const authenticate = (err as { authenticate?: string } | null)?.authenticate;
-  if (code === 401 && authenticate) headers['WWW-Authenticate'] = authenticate;
+  for (const [name, value] of extra) headers[name] = value;
   res.writeHead(code, headers);
   res.end(body);
 }
@@ -72,25 +89,18 @@ export function upgradeRequired(res: ServerResponse): void {
 
 /** The same answer on a raw upgrade socket, then close it. */
 export function rejectUpgrade(socket: Duplex, err: unknown, status = 500): void {
-  const code = statusOf(err, status);
-  const body = JSON.stringify({ error: describe(err) });
-  const authenticate = (err as { authenticate?: string } | null)?.authenticate;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
+  const { code, body, extra } = errorReply(err, status);
   socket.end(
     `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      (code === 401 && authenticate ? `WWW-Authenticate: ${authenticate}\r\n` : '') +
+      extra.map(([name, value]) => `${name}: ${value}\r\n`).join('') +
       `\r\n${body}`,
   );
-}
-
-function statusOf(err: unknown, fallback: number): number {
-  const s = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === 'number' && s >= 400 && s < 600 ? s : fallback;
 }
 
 /**

@@ -4,6 +4,7 @@ import { definePlugin } from '../../core/plugin';
 import { fn } from '../../core/options';
 import type { Next } from '../../core/hooks';
 import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
+import { RESPONSE_HEADERS } from '../../core/http';
 import { addLayer } from '../middleware';
 
 /** `done()` accepts, `done(err)` rejects (`err.statusCode`, default 401; `err.authenticate` sets WWW-Authenticate). */
@@ -29,20 +30,25 @@ export const authorizationOptions = z
  * as in Primus, whose body is `err.message || err`.
  */
 function rejection(err: unknown): unknown {
+  let error: Error & { statusCode?: unknown; authenticate?: unknown };
   if (err instanceof Error) {
-    const e = err as Error & { statusCode?: unknown };
-    if (typeof e.statusCode !== 'number') e.statusCode = 401;
-    return e;
+    error = err;
+    if (typeof error.statusCode !== 'number') error.statusCode = 401;
+  } else {
+    const fields = (err !== null && typeof err === 'object' ? err : {}) as {
+      message?: unknown;
+      statusCode?: unknown;
+      authenticate?: unknown;
+    };
+    const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : describe(err);
+    const statusCode = typeof fields.statusCode === 'number' ? fields.statusCode : 401;
+    error = new AllsparkError(ErrorCodes.UNAUTHORIZED, message, { statusCode });
+    if (typeof fields.authenticate === 'string') error.authenticate = fields.authenticate;
   }
-  const fields = (err !== null && typeof err === 'object' ? err : {}) as {
-    message?: unknown;
-    statusCode?: unknown;
-    authenticate?: unknown;
-  };
-  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : describe(err);
-  const statusCode = typeof fields.statusCode === 'number' ? fields.statusCode : 401;
-  const error = new AllsparkError(ErrorCodes.UNAUTHORIZED, message, { statusCode });
-  if (typeof fields.authenticate === 'string') Object.assign(error, { authenticate: fields.authenticate });
+  // WWW-Authenticate goes with 401 answers only.
+  if (error.statusCode === 401 && typeof error.authenticate === 'string') {
+    Object.assign(error, { [RESPONSE_HEADERS]: { 'WWW-Authenticate': error.authenticate } });
+  }
   return error;
 }
 

@@ -81,6 +81,18 @@ describe('authorization through the Primus facade', () => {
     });
   });
 
+  it('drops a WWW-Authenticate value with a line break instead of splitting the answer', async () => {
+    ({ primus, url } = await startPrimus());
+    primus.authorize((_req, done) => done(denial('nope', { authenticate: 'Basic\r\nX-Injected: 1' })));
+    const reply = await request(url, '/primus');
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBeUndefined();
+    expect(reply.headers['x-injected']).toBeUndefined();
+    const upgrade = await rawUpgrade(url, '/primus');
+    expect(upgrade.startsWith('HTTP/1.1 401 Unauthorized\r\n')).toBe(true);
+    expect(upgrade).not.toMatch(/X-Injected|WWW-Authenticate/i);
+  });
+
   it('uses err.statusCode, and sends WWW-Authenticate only with 401', async () => {
     ({ primus, url } = await startPrimus());
     primus.authorize((_req, done) => done(denial('Forbidden fruit', { statusCode: 403, authenticate: 'Basic' })));
