@@ -96,7 +96,8 @@ export class Spark extends Stream {
   #sent = true;
   /** True once the transport is closed; until then transformed messages may still go out. */
   #closed = false;
-  #endOptions: EndOptions | undefined;
+  /** `end({ reconnect: true })`: close without telling the client to stay away. */
+  #reconnect = false;
 
   constructor(kernel: Kernel, init: SparkInit, id: string) {
     super();
@@ -181,21 +182,16 @@ export class Spark extends Stream {
    */
   end(data?: unknown, options?: EndOptions): this {
     if (this.readyState === Spark.CLOSED) return this;
-    const steps = this.kernel.hooks.onSend;
-    if (data !== undefined && steps !== null) {
-      // An async outgoing transform finishes after a synchronous close, which
-      // lost the last message in Primus (spec §7.9): close once it is through.
-      this.readyState = Spark.CLOSED;
-      this.emit('readyStateChange');
-      this.#endOptions = options;
-      runPipeline(steps, this, { data }, LAST);
-      return this;
-    }
-    if (data !== undefined) this.write(data);
+    const steps = data === undefined ? null : this.kernel.hooks.onSend;
+    // Without transforms the last message goes out now, while the spark is still open.
+    if (data !== undefined && steps === null) this.#encodeAndSend(data);
     this.readyState = Spark.CLOSED;
     this.emit('readyStateChange');
-    this.#endOptions = options;
-    this.#closeAfterLast();
+    this.#reconnect = options?.reconnect === true;
+    // An async outgoing transform finishes after a synchronous close, which
+    // lost the last message in Primus (spec §7.9): close once it is through.
+    if (steps !== null) runPipeline(steps, this, { data }, LAST);
+    else this.#closeAfterLast();
     return this;
   }
 
@@ -282,7 +278,7 @@ export class Spark extends Stream {
 
   /** Send the close message unless the client should reconnect, then close the transport. */
   #closeAfterLast(): void {
-    if (!this.#endOptions?.reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
+    if (!this.#reconnect) this.#encodeAndSend(controlMessage('server', 'close'));
     this.#closed = true;
     this.#transport.close();
     this.kernel.disconnect(this);
