@@ -6,7 +6,7 @@ import type { KernelRequest } from './http';
 import { retainRequest, type SparkRequest } from './request';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
-import { runPipeline, primusTransforms, type PrimusTransformers, type Sink, type TransformTarget } from './transforms';
+import { runPipeline, type Sink } from './transforms';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from './emits';
 
 /** Events a spark emits itself. */
@@ -144,17 +144,6 @@ export class Spark extends Stream {
   /** Send `data` without running the outgoing transforms (Primus's `_write`). */
   _write(data: unknown): boolean {
     return this.#encodeAndSend(data);
-  }
-
-  /**
-   * Primus's `transforms(owner, connection, type, data, raw)`: run `owner`'s
-   * transforms (`owner.transformers`, e.g. the Primus server's) on `data`
-   * for `connection`, then emit or `_write` it there. For plugins that
-   * multiplex over one spark (substream).
-   */
-  transforms(owner: { transformers?: PrimusTransformers }, connection: TransformTarget, type: 'incoming' | 'outgoing', data: unknown, raw?: unknown): this {
-    primusTransforms(owner, connection, type, data, raw);
-    return this;
   }
 
   /** Send an already-encoded frame, bypassing transforms. */

@@ -5,7 +5,7 @@ import { definePlugin } from '../core/plugin';
 import type { ServerContext } from '../core/context';
 import { Spark } from '../core/spark';
 import type { SocketClass } from '../core/client/factory';
-import { fromPrimusTransform, type PrimusTransform } from '../core/transforms';
+import { fromPrimusTransform, type PrimusTransform, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
 import { reservedCheck, type ReservedCheck } from '../core/emits';
@@ -19,7 +19,7 @@ import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
 import { checkPrimusPlugin, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import { clientConfig } from '../core/client-config';
-import { addPrototypeHelpers, installInitialise } from './spark-class';
+import { addPrototypeHelpers, installInitialise, installTransforms } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
@@ -95,6 +95,7 @@ export class Primus extends PrimusHttp {
           const primus = this;
           ctx.decorateSpark('primus', { get: () => primus });
           installInitialise(ctx);
+          installTransforms(ctx);
           addPrototypeHelpers(kernel.Spark);
           ctx.hook('onConnection', (spark) => emitAwaiting(this, 'connection', spark));
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
@@ -318,5 +319,13 @@ declare module '../core/spark' {
   interface SparkDecorations {
     /** The Primus facade this spark belongs to (only on facade sparks). */
     readonly primus?: Primus;
+    /** Primus's `transforms(owner, connection, type, data, raw)` (only on facade sparks). */
+    readonly transforms?: (
+      owner: { transformers?: PrimusTransformers },
+      connection: TransformTarget,
+      type: 'incoming' | 'outgoing',
+      data: unknown,
+      raw?: unknown,
+    ) => Spark;
   }
 }

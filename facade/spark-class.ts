@@ -1,5 +1,6 @@
 import type { ServerContext } from '../core/context';
 import type { Spark } from '../core/spark';
+import { primusTransforms, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 
 type Initialise = (this: Spark) => void;
 
@@ -70,6 +71,21 @@ export function addPrototypeHelpers(SparkClass: Function): void {
     set: function setter(name: PropertyKey, get: () => unknown, set: (value: unknown) => void) {
       Object.defineProperty(proto, name, { configurable: false, enumerable: false, get, set });
       return setter;
+    },
+  });
+}
+
+/**
+ * Primus's `spark.transforms(owner, connection, type, data, raw)`: run
+ * `owner`'s transforms (the Primus server's `transformers`) on `data` for
+ * `connection`, then emit or `_write` it there. Plugins that carry virtual
+ * connections over one spark route their messages through it (substream).
+ */
+export function installTransforms(ctx: ServerContext): void {
+  ctx.decorateSpark('transforms', {
+    value(this: Spark, owner: { transformers?: PrimusTransformers }, connection: TransformTarget, type: 'incoming' | 'outgoing', data: unknown, raw?: unknown): Spark {
+      primusTransforms(owner, connection, type, data, raw);
+      return this;
     },
   });
 }
