@@ -4,7 +4,7 @@ import { socketClass, type SocketClass } from '../core/client/factory';
 import { definePlugin, type PluginDefinition } from '../core/plugin';
 import { PrimusError } from '../core/errors';
 import { Slots } from '../core/slots';
-import { adapterSource, CustomTransformerServer, type Transformer } from './transformer';
+import { adapterSource, CustomTransformerServer, type PrimusLike, type Transformer } from './transformer';
 import { functionSource, stringSource } from '../plugins/client-library/serialise';
 
 /**
@@ -45,12 +45,17 @@ export function checkPrimusPlugin(name: unknown, energon: unknown): PrimusPlugin
  */
 export function kernelPluginFor(name: string, plugin: PrimusPlugin): PluginDefinition {
   const client = plugin.client;
-  const kernelName = `primus-plugin:${name}`;
+  const kernelName = kernelNameOf(name);
   return definePlugin({
     name: kernelName,
     client: client ? nodeHalf(client, kernelName) : undefined,
     library: () => browserSource(kernelName, plugin),
   });
+}
+
+/** The kernel plugin name under which a Primus plugin called `name` is registered. */
+export function kernelNameOf(name: string): string {
+  return `primus-plugin:${name}`;
 }
 
 type ClientHalf = NonNullable<PrimusPlugin['client']>;
@@ -67,16 +72,23 @@ function nodeHalf(client: ClientHalf, owner: string): (instance: Client) => void
   if (!/\bPrimus\b/.test(Function.prototype.toString.call(client))) {
     return (instance) => client.call(instance, instance, instance.options);
   }
+  return compiledHalf(() => functionSource(client, owner));
+}
+
+/** A client half compiled from `source()` in Primus's library scope, once per client class. */
+function compiledHalf(source: () => string): (instance: Client) => void {
   const compiled = new WeakMap<object, ClientHalf>();
   return (instance) => {
     const Class = instance.constructor;
     let half = compiled.get(Class);
-    if (half === undefined) {
-      half = libraryScope(`return (${functionSource(client, owner)});`, Class) as ClientHalf;
-      compiled.set(Class, half);
-    }
+    if (half === undefined) compiled.set(Class, (half = libraryScope(`return (${source()});`, Class) as ClientHalf));
     half.call(instance, instance, instance.options);
   };
+}
+
+/** Browser library text that runs a Primus `library` string once with the finished class. */
+function afterSource(library: unknown): string {
+  return typeof library === 'string' && library !== '' ? `__allspark.after.push(function (Primus) {\n${library}\n});\n` : '';
 }
 
 /**
@@ -99,10 +111,7 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
     const client = functionSource(plugin.client, name);
     source += `__allspark.halves[${stringSource(name)}] = function (client) { (${client}).call(client, client, client.options); };\n`;
   }
-  if (typeof plugin.library === 'string' && plugin.library !== '') {
-    source += `__allspark.after.push(function (Primus) {\n${plugin.library}\n});\n`;
-  }
-  return source;
+  return source + afterSource(plugin.library);
 }
 
 /**
@@ -127,16 +136,11 @@ export function primusSocketClass(config: ClientConfig, plugins: Iterable<Primus
  * transformer's client function through Primus's transport events, in Node
  * (compiled like other Primus client code) and in the browser library.
  */
-/** What a custom transformer's server half needs of the Primus server. */
-export type PrimusLike = { emit(event: string, ...args: unknown[]): boolean };
-
 export function customTransformerPlugin(Ctor: typeof Transformer, primus?: PrimusLike): PluginDefinition {
   const client = Ctor.prototype.client;
   const name = 'primus-transformer';
   if (typeof client !== 'function') throw new PrimusError('The custom transformer has no client function');
   const source = (): string => adapterSource(functionSource(client, name));
-  const compiled = new WeakMap<object, ClientHalf>();
-  const library = Ctor.prototype.library;
   return definePlugin({
     name,
     server(ctx) {
@@ -145,14 +149,7 @@ export function customTransformerPlugin(Ctor: typeof Transformer, primus?: Primu
       const instance = new Ctor(primus, ctx.kernel);
       ctx.provide(Slots.transformer, new CustomTransformerServer((Ctor.name || 'custom').toLowerCase(), instance));
     },
-    client: (instance: Client) => {
-      const Class = instance.constructor;
-      let half = compiled.get(Class);
-      if (half === undefined) compiled.set(Class, (half = libraryScope(`return (${source()});`, Class) as ClientHalf));
-      half.call(instance, instance, instance.options);
-    },
-    library: () =>
-      `__allspark.halves[${stringSource(name)}] = ${source()};\n` +
-      (typeof library === 'string' && library !== '' ? `__allspark.after.push(function (Primus) {\n${library}\n});\n` : ''),
+    client: compiledHalf(source),
+    library: () => `__allspark.halves[${stringSource(name)}] = ${source()};\n` + afterSource(Ctor.prototype.library),
   });
 }

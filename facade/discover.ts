@@ -1,15 +1,8 @@
 import type { SocketClass } from '../core/client/factory';
 import { AllsparkError, ErrorCodes, describe } from '../core/errors';
 import type { PrimusOptions } from './options';
+import type { ServerSpec } from '../plugins/spec';
 import { socketFor } from './statics';
-
-/** What `GET <pathname>/spec` answers (spec §2.5). */
-interface ServerSpec {
-  pathname: string;
-  transformer: string;
-  parser: string;
-  pingInterval: number | false;
-}
 
 /** Options of {@link discoverSocket}: client-class options, plus how long to wait for the answer. */
 export interface DiscoverOptions extends PrimusOptions {

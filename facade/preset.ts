@@ -10,7 +10,7 @@ import { xssPlugin } from '../plugins/xss';
 import { noCachePlugin } from '../plugins/no-cache';
 import { authorization } from '../plugins/authorization';
 import { transformerPlugin, parserPlugin, isPrimusTransformer, type PrimusParser } from './tables';
-import type { PrimusLike } from './ark';
+import type { PrimusLike } from './transformer';
 import { extraPlugins } from './extras';
 import type { ResolvedPrimusOptions } from './options';
 

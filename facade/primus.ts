@@ -17,7 +17,7 @@ import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
-import { checkPrimusPlugin, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
+import { checkPrimusPlugin, kernelNameOf, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import { clientConfig } from '../core/client-config';
 import { addPrototypeHelpers, installInitialise, installTransforms } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
@@ -247,7 +247,7 @@ export class Primus extends PrimusHttp {
     if (!plugin) return false;
     this.emit('plugout', name, plugin);
     delete this.ark[name];
-    this.kernel.plugout(`primus-plugin:${name}`);
+    this.kernel.plugout(kernelNameOf(name));
     return true;
   }
 

@@ -3,7 +3,8 @@ import type { Parser } from '../core/types';
 import { definePlugin } from '../core/plugin';
 import { Slots } from '../core/slots';
 import { Transformer } from './transformer';
-import { customTransformerPlugin, type PrimusLike } from './ark';
+import { customTransformerPlugin } from './ark';
+import type { PrimusLike } from './transformer';
 import { PrimusError, describe } from '../core/errors';
 import { functionSource } from '../plugins/client-library/serialise';
 

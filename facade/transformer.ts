@@ -36,9 +36,16 @@ type SparkFactory = new (
  * speak Primus's transport events (`outgoing::data`/`outgoing::end` out,
  * `incoming::data`/`error`/`end`/`pong` in).
  */
+/** What a custom transformer needs of the Primus server. */
+export type PrimusLike = { emit(event: string, ...args: unknown[]): boolean };
+
+type Logger = Record<'error' | 'warn' | 'info' | 'debug' | 'log' | 'plain', (...args: unknown[]) => void>;
+
 export class Transformer extends EventEmitter {
   /** The Primus server. */
-  readonly primus: unknown;
+  readonly primus: PrimusLike;
+  /** Primus's logger: each level emits `log` on the server. */
+  readonly logger: Logger;
   /** `new this.Spark(headers, address, query, id, request, socket)` makes a spark for a new connection. */
   readonly Spark: SparkFactory;
   /** Where the transformer keeps its real-time server. */
@@ -47,18 +54,13 @@ export class Transformer extends EventEmitter {
   declare client?: (this: unknown) => void;
   declare library?: string;
 
-  constructor(primus: { emit(event: string, ...args: unknown[]): boolean }, kernel: Kernel) {
+  constructor(primus: PrimusLike, kernel: Kernel) {
     super();
     this.primus = primus;
+    const at = (level: string) => (...args: unknown[]) => void primus.emit('log', level, ...args);
+    this.logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), log: at('log'), plain: at('log') };
     this.Spark = sparkFactory(kernel);
     this.server?.();
-  }
-
-  /** Primus's logger: each level emits `log` on the server. */
-  get logger(): Record<'error' | 'warn' | 'info' | 'debug' | 'log' | 'plain', (...args: unknown[]) => void> {
-    const primus = this.primus as { emit(event: string, ...args: unknown[]): boolean };
-    const at = (level: string) => (...args: unknown[]) => void primus.emit('log', level, ...args);
-    return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), log: at('log'), plain: at('log') };
   }
 
   /** A transformer class with `definition`'s members on its prototype (Primus's `Transformer.extend`). */

@@ -14,8 +14,17 @@ export const specOptions = z
   })
   .strict();
 
+/** What a server says about itself at `<pathname>/spec` (spec §2.5). */
+export interface ServerSpec {
+  pingInterval: number | false;
+  pathname: string;
+  version: string;
+  parser: string;
+  transformer: string;
+}
+
 /** The body of `GET <pathname>/spec`, key order as Primus 8 (spec §2.5). */
-export function specOf(kernel: Kernel, version: string): Record<string, unknown> {
+export function specOf(kernel: Kernel, version: string): ServerSpec {
   const pingInterval = kernel.registry.lookup<HeartbeatSettings>(HEARTBEAT)?.pingInterval ?? false;
   return {
     pingInterval,
