@@ -8,7 +8,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { start, stopAll, killAllSync } = require('./lib/child');
+const { start, startGenerator, stopAll, killAllSync } = require('./lib/child');
 const config = require('./config');
 const net = require('./workloads/net');
 const { summarise, format } = require('./lib/cpuprofile');
@@ -66,7 +66,7 @@ async function heapProfiles(gen) {
 }
 
 (async () => {
-  const gen = await start(path.join(__dirname, 'gen', 'main.js'), [], { core: 1, label: 'generator' });
+  const gen = await startGenerator();
   try {
     if (only.some((w) => net[w])) await cpuProfiles(gen);
     if (argv.includes('--heap')) await heapProfiles(gen);

@@ -9,7 +9,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { start, stopAll, killAllSync, hasTaskset } = require('./lib/child');
+const { start, startGenerator, stopAll, killAllSync, hasTaskset } = require('./lib/child');
 const config = require('./config');
 const net = require('./workloads/net');
 const local = require('./workloads/local');
@@ -96,10 +96,7 @@ async function main() {
   const steps = plan(args, missing);
   const started = Date.now();
   const serverArgs = ['--expose-gc'];
-  // The generator's own scavenges would show in every system's latency tail; a fixed 32 MiB young
-  // generation makes them rare, so the tail is the server's.
-  const GEN_ARGS = ['--min-semi-space-size=32', '--max-semi-space-size=32'];
-  const startGen = () => start(path.join(__dirname, 'gen', 'main.js'), [], { core: 1, nodeArgs: GEN_ARGS, label: 'generator' });
+  const startGen = startGenerator;
   const ctx = {
     config: sizes,
     gen: await startGen(),
@@ -143,7 +140,8 @@ async function main() {
     rounds: args.rounds,
     seconds: (Date.now() - started) / 1000,
     retries,
-    systems: [...new Set([...config.SYSTEMS, ...config.BINARY])].filter((s) => !missing.has(s)),
+    // The systems this run measured (the chart's legend), not every one the config knows.
+    systems: [...new Set(steps.flatMap(([, systems]) => systems))].filter((s) => s !== '-'),
     skipped,
     config: sizes,
   };

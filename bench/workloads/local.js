@@ -5,6 +5,7 @@ const os = require('os');
 const path = require('path');
 const { start } = require('../lib/child');
 const { stat, busyPercent } = require('../lib/sysload');
+const { median } = require('../lib/stats');
 
 /**
  * Run a one-shot child (it reports `results` and its own `cpuMs` when ready)
@@ -37,7 +38,7 @@ const footprint = {
       await child.stop();
     }
     // Median within the round; the report takes the median across rounds.
-    const mid = (k) => samples.map((s) => s[k]).sort((a, b) => a - b)[samples.length >> 1];
+    const mid = (k) => median(samples.map((s) => s[k]));
     return { startMs: mid('startMs'), requireMs: mid('requireMs'), rss: mid('rss'), heapUsed: mid('heapUsed') };
   },
 };
