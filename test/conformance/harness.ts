@@ -4,7 +4,7 @@ import { Primus } from '../../index';
 import type { PrimusOptions } from '../../facade/options';
 import type { Spark } from '../../core/spark';
 import type { TransformerName } from './capabilities';
-import { collect } from '../helpers/net';
+import { collect, once } from '../helpers/net';
 
 /** Anything a test opened and must close: our clients, Primus 8 clients, raw sockets. */
 interface Closable {
@@ -86,15 +86,9 @@ export function real(env: Env, options: Record<string, unknown> = {}, query = ''
   return client;
 }
 
-/** Resolve with the first argument of the next `event` (rejects after `ms`). */
+/** Resolve with the first argument of the next `event` (the shared helper, with a longer wait). */
 export function next<T = any>(emitter: { once(event: string, fn: (...a: any[]) => void): unknown }, event: string, ms = 8000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), ms);
-    emitter.once(event, (value: T) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
+  return once<T>(emitter, event, ms);
 }
 
 /** Resolve once `n` `event`s were seen, with their first arguments (the shared helper, with a longer wait). */

@@ -13,23 +13,9 @@ export const PARSER_PLUGINS: ReadonlyArray<[name: 'binary' | 'msgpack' | 'ejson'
   ['ejson', ejsonParser],
 ];
 
-type Emitter = { once(event: string, fn: (...args: any[]) => void): unknown };
-
-/** Resolve with every argument of the next `event`; reject after `ms`. */
-export function nextArgs<T extends unknown[] = unknown[]>(emitter: Emitter, event: string, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), ms);
-    emitter.once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
-    });
-  });
-}
-
-/** Resolve with the first argument of the next `event`. */
-export async function next<T = unknown>(emitter: Emitter, event: string, ms = 5000): Promise<T> {
-  return (await nextArgs(emitter, event, ms))[0] as T;
-}
+// The shared event helpers, under the names these tests use.
+import { onceArgs as nextArgs, once as next } from '../helpers/net';
+export { nextArgs, next };
 
 /**
  * A websockets kernel on 127.0.0.1:0 with `parser`, echoing every message
