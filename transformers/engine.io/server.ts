@@ -40,9 +40,6 @@ class EngineConnection implements SparkTransport {
   #queued = 0;
   #blocked = false;
   #failed = false;
-  #settle!: () => void;
-  /** Resolves when engine.io reports the socket closed. */
-  readonly closed = new Promise<void>((resolve) => (this.#settle = resolve));
 
   constructor(
     readonly socket: EngineSocket,
@@ -84,7 +81,6 @@ class EngineConnection implements SparkTransport {
   };
 
   onClose = (reason: string, description?: { message?: string }): void => {
-    this.#settle();
     if (this.#failed) return;
     // ws rejects an oversized WebSocket frame (close 1009) and engine.io reports it as a transport error.
     if (reason === 'transport error' && /Max payload size exceeded/.test(String(description?.message))) {
@@ -107,6 +103,8 @@ export class EngineIoServer implements ServerTransformer {
   readonly #kernel: Kernel;
   readonly #options: TransformerOptions;
   readonly #connections = new Map<string, EngineConnection>();
+  /** Set while `close()` waits for the last connection to close. */
+  #allClosed: (() => void) | undefined;
   /** Transports not closed yet, sockets' current and upgraded-from ones alike. */
   readonly #transports = new Set<TransportInternals>();
 
@@ -173,6 +171,7 @@ export class EngineIoServer implements ServerTransformer {
     socket.on('drain', connection.onDrain);
     socket.once('close', (reason: string, description?: { message?: string }) => {
       this.#connections.delete(sid);
+      if (this.#connections.size === 0) this.#allClosed?.();
       connection.onClose(reason, description);
     });
   }
@@ -188,12 +187,14 @@ export class EngineIoServer implements ServerTransformer {
   }
 
   async close(): Promise<void> {
-    const pending = [...this.#connections.values()];
-    if (pending.length > 0) {
+    if (this.#connections.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-      await Promise.race([Promise.all(pending.map((c) => c.closed)), grace]);
+      await new Promise<void>((resolve) => {
+        this.#allClosed = resolve;
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      });
       clearTimeout(timer);
+      this.#allClosed = undefined;
     }
     this.#engine.close();
     for (const transport of [...this.#transports]) finishClose(transport);
