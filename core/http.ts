@@ -31,6 +31,11 @@ function underPathname(path: string, pathname: string): boolean {
   return path.length === pathname.length || path.charCodeAt(pathname.length) === 47 /* / */ || pathname.endsWith('/');
 }
 
+/** The path of route `name` under `pathname` (`/primus` + `spec` → `/primus/spec`; a trailing `/` is not doubled). */
+export function routeUnder(pathname: string, name: string): string {
+  return pathname.replace(/\/$/, '') + '/' + name;
+}
+
 /** Decorate a request the kernel owns with `query` and `pathnameOnly`. */
 function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
   const r = req as KernelRequest;

@@ -2,6 +2,7 @@ import type { SocketClass } from '../core/client/factory';
 import { AllsparkError, ErrorCodes, describe } from '../core/errors';
 import type { PrimusOptions } from './options';
 import type { ServerSpec } from '../plugins/spec';
+import { routeUnder } from '../core/http';
 import { socketFor } from './statics';
 
 /** Options of {@link discoverSocket}: client-class options, plus how long to wait for the answer. */
@@ -35,7 +36,7 @@ function specUrl(url: string, pathname: string): URL {
     const base = new URL(url);
     // Primus clients dial ws:, the spec route is plain HTTP on the same host.
     base.protocol = base.protocol === 'wss:' || base.protocol === 'https:' ? 'https:' : 'http:';
-    return new URL(pathname.replace(/\/$/, '') + '/spec', base);
+    return new URL(routeUnder(pathname, 'spec'), base);
   } catch (err) {
     throw new AllsparkError(ErrorCodes.OPTIONS, `Primus.discover: invalid URL "${url}" (${describe(err)})`);
   }

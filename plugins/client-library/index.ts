@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';
+import { routeUnder } from '../../core/http';
 import { LIBRARY, type LibraryService } from './token';
 import { ClientLibrary } from './library';
 import { libraryRoute } from './route';
@@ -30,7 +31,7 @@ export const clientLibrary = definePlugin({
     kernel.on('plugin', invalidate);
     kernel.on('plugout', invalidate);
     ctx.provide(LIBRARY, library);
-    const route = ctx.options.pathname.replace(/\/$/, '') + '/primus.js';
+    const route = routeUnder(ctx.options.pathname, 'primus.js');
     addLayer(ctx, 'primus.js', libraryRoute(route, library));
     return () => {
       kernel.off('plugin', invalidate);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ServerResponse } from 'node:http';
 import { definePlugin } from '../../core/plugin';
 import type { Kernel } from '../../core/kernel';
-import type { KernelRequest } from '../../core/http';
+import { routeUnder, type KernelRequest } from '../../core/http';
 import { addLayer } from '../middleware';
 import { HEARTBEAT, type HeartbeatSettings } from '../heartbeat';
 import { VERSION } from '../../core/version';
@@ -42,7 +42,7 @@ export const spec = definePlugin({
   options: specOptions,
   server(ctx, options) {
     const version = options.version ?? VERSION;
-    const route = ctx.options.pathname.replace(/\/$/, '') + '/spec';
+    const route = routeUnder(ctx.options.pathname, 'spec');
     const specRoute = (req: KernelRequest, res: ServerResponse): boolean => {
       if (req.pathnameOnly !== route) return false;
       const body = JSON.stringify(specOf(ctx.kernel, version));
