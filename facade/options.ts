@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { fn } from '../core/options';
+import { transformerOptions } from '../transformers/options';
+import { clientLibraryOptions } from '../plugins/client-library';
+import { forwardedOptions } from '../plugins/forwarded';
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
@@ -29,12 +32,12 @@ export const PrimusOptionsSchema = z
       .optional()
       // Filled in, as Primus does: transformer code written for Primus reads `primus.options.maxLength`.
       .transform((v) => (v ? v : 10_485_760)),
-    /** permessage-deflate. Default false. */
-    compression: z.boolean().default(false),
+    /** permessage-deflate. Default false. (The transformers' own field.) */
+    compression: transformerOptions.shape.compression,
     /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */
     highWaterMark: z.number().int().positive().optional(),
-    /** Options handed to the transport server. Default `{}`. */
-    transport: z.record(z.string(), z.unknown()).default({}),
+    /** Options handed to the transport server. Default `{}`. (The transformers' own field.) */
+    transport: transformerOptions.shape.transport,
     /** Spark id generator; overrides the transformer's ids. */
     idGenerator: fn<() => string>().optional(),
     /**
@@ -53,10 +56,10 @@ export const PrimusOptionsSchema = z
       .optional(),
     /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
     plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
-    /** Name of the client library's global. Default `Primus`. */
-    global: z.string().min(1).default('Primus'),
-    /** Which peers may set the client address through proxy headers. Default true (Primus). */
-    trustProxy: z.union([z.boolean(), z.array(z.string())]).default(true),
+    /** Name of the client library's global. Default `Primus`. (The client-library plugin's field.) */
+    global: clientLibraryOptions.shape.global,
+    /** Which peers may set the client address through proxy headers. Default true (Primus). (The forwarded plugin's field.) */
+    trustProxy: forwardedOptions.shape.trustProxy,
     /** CORS: allowed origins. Default `*`. */
     origins: stringList.optional(),
     /** CORS: allowed methods. */
