@@ -8,6 +8,7 @@ import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
+import type { Broker } from './broker';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
@@ -44,6 +45,8 @@ export class Kernel extends EventEmitter {
   parser!: Parser;
   /** The active transformer (from the transformer slot). */
   transformer!: ServerTransformer;
+  /** The cluster's message bus (from the broker slot), or `null` on a single node. */
+  broker: Broker | null = null;
   /** The HTTP server once attached. */
   server: Server | null = null;
   /** This kernel's Spark class: decorations added by plugins stay local to the kernel. */
@@ -302,6 +305,7 @@ export class Kernel extends EventEmitter {
   #refreshSlots(): void {
     this.parser = this.registry.lookup<Parser>(Slots.parser)!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
+    this.broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
   }
 
   #forget(name: string): void {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Frame, PreparedFrame } from './types';
+export type { Broker, BrokerPayload, BrokerHandler } from './broker';
 
 /**
  * The transport a kernel serves. Exactly one plugin provides it
@@ -27,4 +28,6 @@ export interface ServerTransformer {
 export const Slots = {
   transformer: Symbol('transformer'),
   parser: Symbol('parser'),
+  /** The cluster's message bus ({@link Broker}); optional, one provider at most. */
+  broker: Symbol('broker'),
 } as const;
