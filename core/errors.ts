@@ -35,6 +35,10 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /** An optional package a plugin needs is not installed (the message names the install command). */
+  DEPENDENCY: 'ALLSPARK_DEPENDENCY',
+  /** The cluster's broker (Redis) is unreachable, a publish was dropped at its bound, or a cross-node call timed out. */
+  CLUSTER: 'ALLSPARK_CLUSTER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,82 @@
+/**
+ * One cluster node in its own process, driven by the test over IPC
+ * (bundled by `test/helpers/cluster.ts`). argv: redis URL, node id, JSON
+ * options for the cluster plugin. Presence users come from `?user=`, set
+ * on the request by an authorizer.
+ */
+import type { IncomingMessage } from 'node:http';
+import { createKernel } from '../../core/kernel';
+import { websockets } from '../../transformers/websockets';
+import { jsonParserPlugin } from '../../plugins/json-parser';
+import { heartbeat } from '../../plugins/heartbeat';
+import { middleware } from '../../plugins/middleware';
+import { authorization } from '../../plugins/authorization';
+import { cluster, clusterOf } from '../../plugins/cluster';
+
+const [redis, nodeId, json] = process.argv.slice(2);
+const send = (message: unknown): void => void process.send!(message);
+
+const kernel = createKernel()
+  .use(websockets)
+  .use(jsonParserPlugin)
+  .use(heartbeat, { pingInterval: false })
+  .use(middleware)
+  .use(authorization, {
+    authorize(req: IncomingMessage & { user?: string }, done) {
+      const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user');
+      if (user) req.user = user;
+      done();
+    },
+  })
+  .use(cluster, { redis, nodeId, ...JSON.parse(json || '{}') });
+const service = clusterOf(kernel)!;
+
+for (const event of ['join', 'leave', 'userJoin', 'userLeave', 'nodeUp', 'nodeDown', 'redis', 'dropped']) {
+  service.on(event, (payload: unknown) => send({ type: 'event', name: event, payload: plain(payload) }));
+}
+kernel.on('log', (level: string, ...args: unknown[]) => send({ type: 'log', level, args: args.map(plain) }));
+kernel.on('connection', (spark) => spark.on('data', (data: unknown) => send({ type: 'data', spark: spark.id, data })));
+
+/** Errors and other values as something IPC can carry. */
+function plain(value: unknown): unknown {
+  if (value instanceof Error) return { message: value.message, code: (value as { code?: string }).code };
+  return value;
+}
+
+const broker = () => kernel.broker!;
+const unsubscribers = new Map<string, Array<() => void>>();
+const commands: Record<string, (...args: any[]) => unknown> = {
+  ready: (timeout?: number) => service.ready(timeout),
+  broadcast: (data: unknown) => kernel.write(data),
+  send: (id: string, data: unknown) => service.send(id, data),
+  sendMany: (ids: string[], data: unknown) => service.sendMany(ids, data),
+  view: () => service.view(),
+  spark: (id: string) => service.spark(id),
+  sparks: () => service.sparks(),
+  users: () => service.users(),
+  local: () => [...kernel.connections.keys()],
+  dropped: () => service.dropped,
+  pending: () => service.broker.pending,
+  subscribe: (channel: string) => {
+    const drop = broker().subscribe(channel, (payload, ch, origin) => send({ type: 'channel', channel: ch, payload, origin }));
+    unsubscribers.set(channel, [...(unsubscribers.get(channel) ?? []), drop]);
+    return [...service.driver.channels];
+  },
+  unsubscribe: (channel: string) => {
+    unsubscribers.get(channel)?.pop()?.();
+    return [...service.driver.channels];
+  },
+  publish: (channel: string, payload: string) => broker().publish(channel, payload),
+  close: () => kernel.close(),
+};
+
+process.on('message', async (message: { id: number; cmd: string; args: unknown[] }) => {
+  try {
+    const result = await commands[message.cmd](...message.args);
+    send({ type: 'reply', id: message.id, result: result ?? null });
+  } catch (err) {
+    send({ type: 'reply', id: message.id, error: plain(err) });
+  }
+});
+
+kernel.listen(0).then((server) => send({ type: 'listening', port: (server.address() as { port: number }).port, nodeId: service.nodeId }));
