@@ -29,14 +29,14 @@ export interface ClusterNode {
   /** Everything the node reported (events, logs, channel messages, data from clients). */
   readonly messages: Message[];
   call<T = any>(cmd: string, ...args: unknown[]): Promise<T>;
-  /** Resolve with the first message (already seen or future) that matches. */
-  waitFor(match: (m: Message) => boolean, ms?: number): Promise<Message>;
+  /** Resolve with the first message (from index `from` of `messages` on, or future) that matches. */
+  waitFor(match: (m: Message) => boolean, ms?: number, from?: number): Promise<Message>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Start a node on `redis`; resolves once it listens (not necessarily connected to Redis). */
-export function startNode(redis: string, nodeId: string, options: Record<string, unknown> = {}): Promise<ClusterNode> {
-  const child = fork(bundle(), [redis, nodeId, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startNode(redis: string, nodeId: string, options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ClusterNode> {
+  const child = fork(bundle(), [redis, nodeId, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   const messages: Message[] = [];
   const waiters = new Set<{ match: (m: Message) => boolean; resolve: (m: Message) => void }>();
   const replies = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
@@ -51,6 +51,7 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
         else reply.resolve(m.result);
         return;
       }
+      if (m.type === 'fatal') return reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
       messages.push(m);
       for (const w of waiters) if (w.match(m)) (waiters.delete(w), w.resolve(m));
       if (m.type !== 'listening') return;
@@ -66,8 +67,8 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
             child.send({ id, cmd, args });
           });
         },
-        waitFor(match, ms = 15_000) {
-          const seen = messages.find(match);
+        waitFor(match, ms = 15_000, from = 0) {
+          const seen = messages.slice(from).find(match);
           if (seen) return Promise.resolve(seen);
           return new Promise((res, rej) => {
             const waiter = { match, resolve: (found: Message) => (clearTimeout(timer), res(found)) };

@@ -45,8 +45,12 @@ export function freePort(): Promise<number> {
 
 /** Start redis-server on a free port (`--save '' --appendonly no`); resolves once it accepts connections. */
 export async function startRedis(): Promise<RedisServer> {
+  return startRedisAt(await freePort());
+}
+
+/** Start redis-server on a given port (a node was told this address before Redis existed). */
+export async function startRedisAt(port: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'allspark-redis-'));
-  const port = await freePort();
   let child: ChildProcess | null = await launch(dir, port);
   const kill = async (): Promise<void> => {
     const running = child;
