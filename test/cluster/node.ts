@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createKernel, type Kernel } from '../../core/kernel';
 import { websockets } from '../../transformers/websockets';
+import { engineio } from '../../transformers/engine.io';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';
 import { middleware } from '../../plugins/middleware';
@@ -41,7 +42,8 @@ function hideIoredis(): void {
 function build(): Kernel | null {
   try {
     return createKernel()
-      .use(websockets)
+      // engine.io for the polling-through-nginx test; websockets otherwise.
+      .use(process.env.ALLSPARK_TEST_TRANSFORMER === 'engine.io' ? engineio : websockets)
       .use(jsonParserPlugin)
       .use(heartbeat, { pingInterval: false })
       .use(middleware)

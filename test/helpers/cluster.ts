@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { Primus } from '../../index';
-import type { Client } from '../../core/client';
+import type { Client, ClientOptions } from '../../core/client';
+import type { SocketClass } from '../../core/client/factory';
 
 const ROOT = join(__dirname, '..', '..');
 /** Inside the repository, so the bundle's `require('ioredis')` finds node_modules. */
@@ -87,11 +88,17 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
   });
 }
 
-const Socket = Primus.createSocket({ transformer: 'websockets', parser: 'json' });
+const WebSocketClient = Primus.createSocket({ transformer: 'websockets', parser: 'json' });
 
 /** A client connected to `url` (with `?user=`), resolved once open with its spark id. */
-export async function connectClient(url: string, user?: string): Promise<{ client: Client; id: string; received: unknown[] }> {
-  const client = new Socket(url + (user ? `?user=${encodeURIComponent(user)}` : ''), { reconnect: { min: 100, max: 500 } } as never) as unknown as Client;
+export async function connectClient(
+  url: string,
+  user?: string,
+  Socket: SocketClass = WebSocketClient,
+  options: ClientOptions = {},
+): Promise<{ client: Client; id: string; received: unknown[] }> {
+  const query = user ? `?user=${encodeURIComponent(user)}` : '';
+  const client = new Socket(url + query, { reconnect: { min: 100, max: 500 }, ...options }) as Client;
   const received: unknown[] = [];
   client.on('data', (d: unknown) => received.push(d));
   const id = await new Promise<string>((resolve) => client.on('open', () => client.id(resolve)));
