@@ -1,5 +1,6 @@
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { Redis } from 'ioredis';
 import type { Client } from '../../core/client';
 
 /** Three nodes on one real Redis, each in its own process; clients on different nodes. */
@@ -87,7 +88,7 @@ suite('cluster: three nodes on one Redis', () => {
     await until(async () => (await nodes[2].call('sparks')).length === 2);
     expect((await nodes[2].call('sparks')).sort()).toEqual([ann1.id, ann2.id].sort());
     expect(await nodes[2].call('users')).toEqual(['ann']);
-    const join = nodes[2].messages.find((m) => m.name === 'join' && m.payload.spark === ann2.id)!;
+    const join = await nodes[2].waitFor((m) => m.name === 'join' && m.payload.spark === ann2.id);
     expect(join.payload).toEqual({ spark: ann2.id, node: 'b', user: 'ann', first: false });
     ann1.client.end();
     await nodes[2].waitFor((m) => m.name === 'leave' && m.payload.spark === ann1.id);
@@ -102,11 +103,14 @@ suite('cluster: three nodes on one Redis', () => {
     expect(await nodes[0].call('subscribe', 'room:1')).toContain('allspark:c:room:1');
     await nodes[0].call('subscribe', 'room:1');
     await nodes[1].call('subscribe', 'room:1');
-    await new Promise((r) => setTimeout(r, 100));
+    // Two nodes listen on Redis (node a once, however many local subscriptions it has).
+    const probe = new Redis(redis.url);
+    const listeners = async () => ((await probe.pubsub('NUMSUB', 'allspark:c:room:1')) as [string, number])[1];
+    await until(async () => (await listeners()) === 2);
     expect(await nodes[2].call('publish', 'room:1', 'to the room')).toBe(true);
-    await nodes[0].waitFor((m) => m.type === 'channel' && m.payload === 'to the room');
-    await nodes[1].waitFor((m) => m.type === 'channel' && m.payload === 'to the room');
-    const fromC = nodes[0].messages.filter((m) => m.type === 'channel');
+    const onChannel = (node: ClusterNode) => node.messages.filter((m) => m.type === 'channel');
+    await until(() => onChannel(nodes[0]).length === 2 && onChannel(nodes[1]).length === 1);
+    const fromC = onChannel(nodes[0]);
     // Two local subscriptions on node a: each handler gets the message once.
     expect(fromC).toEqual([
       { type: 'channel', channel: 'room:1', payload: 'to the room', origin: 'c' },
@@ -114,5 +118,7 @@ suite('cluster: three nodes on one Redis', () => {
     ]);
     expect(await nodes[0].call('unsubscribe', 'room:1')).toContain('allspark:c:room:1');
     expect(await nodes[0].call('unsubscribe', 'room:1')).not.toContain('allspark:c:room:1');
+    await until(async () => (await listeners()) === 1);
+    await probe.quit();
   });
 });
