@@ -66,6 +66,7 @@ export class Cluster extends EventEmitter {
   readonly #membership: Membership;
   readonly #messaging: Messaging;
   #droppedInOutage = 0;
+  #checkedEviction = false;
 
   constructor(parts: { kernel: Kernel; nodeId: string; driver: RedisDriver; broker: RedisBroker; keys: ClusterKeys; membership: Membership; messaging: Messaging }) {
     super();
@@ -105,7 +106,7 @@ export class Cluster extends EventEmitter {
 
   /** Live nodes with their connection counts, and the total. */
   async view(): Promise<ClusterView> {
-    const flat = (await this.driver.script('allsparkView', [this.keys.nodes], [this.keys.nodePrefix])) as Array<string | number>;
+    const flat = (await unavailable(this.driver.script('allsparkView', [this.keys.nodes], [this.keys.nodePrefix]))) as Array<string | number>;
     const nodes: NodeView[] = [];
     for (let i = 0; i < flat.length; i += 2) nodes.push({ id: String(flat[i]), connections: Number(flat[i + 1]) });
     return { nodes, connections: nodes.reduce((sum, n) => sum + n.connections, 0) };
@@ -114,7 +115,7 @@ export class Cluster extends EventEmitter {
   /** The node a spark is connected to, or null when no live node has it. */
   async spark(id: string): Promise<string | null> {
     if (this.#kernel.connections.has(id)) return this.nodeId;
-    return (await this.driver.command('hget', [this.keys.sparks, id])) as string | null;
+    return (await unavailable(this.driver.command('hget', [this.keys.sparks, id]))) as string | null;
   }
 
   /** Send to one spark on any node: `delivered`, or `unknown` when no live node has it. */
@@ -130,17 +131,17 @@ export class Cluster extends EventEmitter {
 
   /** Ids of every spark connected to the cluster. */
   async sparks(): Promise<string[]> {
-    return (await this.driver.command('hkeys', [this.keys.sparks])) as string[];
+    return (await unavailable(this.driver.command('hkeys', [this.keys.sparks]))) as string[];
   }
 
   /** Ids of every user with at least one spark connected (users come from the `identify` option). */
   async users(): Promise<string[]> {
-    return (await this.driver.command('hkeys', [this.keys.users])) as string[];
+    return (await unavailable(this.driver.command('hkeys', [this.keys.users]))) as string[];
   }
 
   /** How many sparks a user has connected, cluster-wide. */
   async userConnections(user: string): Promise<number> {
-    return Number((await this.driver.command('hget', [this.keys.users, user])) ?? 0);
+    return Number((await unavailable(this.driver.command('hget', [this.keys.users, user]))) ?? 0);
   }
 
   // ---- used by the plugin ---------------------------------------------------------------
@@ -161,6 +162,7 @@ export class Cluster extends EventEmitter {
       this.#droppedInOutage = 0;
       this.#kernel.log('info', `cluster: Redis ready, ${event.resubscribed} channel(s) subscribed again, ${event.dropped} publish(es) dropped meanwhile`);
       this.#membership.reconnected();
+      if (!this.#checkedEviction) void this.#checkEviction();
     } else {
       this.#kernel.log('warn', new AllsparkError(ErrorCodes.CLUSTER, `cluster: Redis is down (${describe(event.error)}); serving local sparks only, retrying`, { cause: event.error }));
     }
@@ -181,6 +183,19 @@ export class Cluster extends EventEmitter {
     }
   }
 
+  /** Warn once if Redis may evict keys: an evicted routing row or node entry breaks the cluster silently. */
+  async #checkEviction(): Promise<void> {
+    this.#checkedEviction = true;
+    try {
+      const [, policy] = (await this.driver.command('config', ['get', 'maxmemory-policy'])) as [string, string];
+      if (policy.startsWith('allkeys')) {
+        this.#kernel.log('warn', new AllsparkError(ErrorCodes.CLUSTER, `cluster: Redis may evict keys (maxmemory-policy ${policy}); use noeviction or a volatile-* policy`));
+      }
+    } catch {
+      // CONFIG is often disabled on managed Redis: nothing to check then.
+    }
+  }
+
   #emitPresence(type: 'join' | 'leave', event: PresenceEvent): void {
     this.emit(type, event);
     if (type === 'join' && event.first) this.emit('userJoin', event.user);
@@ -194,4 +209,13 @@ export function requestUser(spark: Spark): string | undefined {
   if (typeof user === 'string' || typeof user === 'number') return String(user);
   const id = (user as { id?: unknown } | null | undefined)?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/** A Redis call that fails because Redis is unreachable rejects with ALLSPARK_CLUSTER. */
+export async function unavailable<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw err instanceof AllsparkError ? err : new AllsparkError(ErrorCodes.CLUSTER, `Redis: ${describe(err)}`, { cause: err });
+  }
 }

@@ -5,6 +5,7 @@ import type { Frame } from '../../core/types';
 import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import type { RedisBroker } from './broker';
 import type { RedisDriver } from './driver';
+import { unavailable } from './cluster';
 
 /** What became of a message sent to a list of spark ids. */
 export interface SendReport {
@@ -66,7 +67,7 @@ export class Messaging {
     }
     if (remote.length === 0) return report;
     const frame = this.#encode(data);
-    const nodes = (await this.#driver.command('hmget', [this.#sparksKey, ...remote])) as Array<string | null>;
+    const nodes = (await unavailable(this.#driver.command('hmget', [this.#sparksKey, ...remote]))) as Array<string | null>;
     const byNode = new Map<string, string[]>();
     remote.forEach((id, i) => {
       const node = nodes[i];

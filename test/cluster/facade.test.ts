@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { Primus, createKernel, clusterOf, cluster, websockets, type Kernel } from '../../index';
+import { Primus, createKernel, clusterOf, cluster, websockets, jsonParserPlugin, type Kernel } from '../../index';
 import { msgpackParser } from '../../plugins/binary-parser';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { httpServer, urlOf } from '../helpers/net';
@@ -100,5 +100,20 @@ suite('cluster in the Primus facade and the kernel', () => {
     expect((got[1][0] as { text: string }).text).toBe('é✓');
     for (const c of clients.splice(0)) c.end();
     await Promise.all(kernels.map((k) => k.close()));
+  });
+
+  it('warns at start-up when Redis may evict the cluster keys', async () => {
+    const admin = new Redis(redis.url);
+    await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const kernel = createKernel().use(websockets).use(jsonParserPlugin).use(cluster, { redis: redis.url });
+    const warnings: Array<{ code: string; message: string }> = [];
+    kernel.on('log', (level: string, err: { code: string; message: string }) => (level === 'warn' ? warnings.push(err) : undefined));
+    await clusterOf(kernel)!.ready();
+    await until(() => warnings.length === 1);
+    expect(warnings[0].code).toBe('ALLSPARK_CLUSTER');
+    expect(warnings[0].message).toBe('cluster: Redis may evict keys (maxmemory-policy allkeys-lru); use noeviction or a volatile-* policy');
+    await kernel.close();
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    await admin.quit();
   });
 });

@@ -70,6 +70,9 @@ suite('cluster failures', () => {
     expect(onB.received).toEqual([]);
     expect(await nodes[0].call('pending')).toBe(0);
     await seen(nodes[0], 'dropped', () => true);
+    await expect(nodes[0].call('send', onB.id, 'x')).rejects.toMatchObject({ code: 'ALLSPARK_CLUSTER' });
+    expect(await nodes[0].call('send', alsoOnA.id, 'local')).toBe('delivered');
+    await until(() => alsoOnA.received.length === 2);
 
     const mark = nodes[0].messages.length;
     await redis.restart();
@@ -85,7 +88,8 @@ suite('cluster failures', () => {
     expect(onA.received).toEqual(['while down', 'after restart']);
     expect(onB.received).toEqual(['after restart']);
     expect(await nodes[1].call('send', alsoOnA.id, 'direct')).toBe('delivered');
-    await until(() => alsoOnA.received.length === 3);
+    await until(() => alsoOnA.received.length === 4);
+    expect(alsoOnA.received).toEqual(['while down', 'local', 'after restart', 'direct']);
     const logs = nodes[0].messages.filter((m) => m.type === 'log' && m.level !== 'error').map((m) => m.args[0]);
     expect(logs).toContainEqual(expect.objectContaining({ code: 'ALLSPARK_CLUSTER' }));
     expect(logs).toContain('cluster: Redis ready, 3 channel(s) subscribed again, 1 publish(es) dropped meanwhile');
