@@ -5,6 +5,8 @@ const { serve, ready, fatal, wallNow, cpuStamp } = require('../lib/ipc');
 const systems = require('./systems');
 
 const name = process.argv[2];
+/** Extra arguments of a system (the cluster's node id). */
+const extra = process.argv.slice(3);
 
 /** Full GC twice (the second pass collects what finalizers freed), then memory. */
 function measureMemory() {
@@ -22,11 +24,14 @@ function measureMemory() {
 function broadcast(send, count) {
   return new Promise((resolve) => {
     const startAt = wallNow();
+    // When each message went out: the cross-node workload computes delivery latency from them.
+    const times = [];
     let sent = 0;
     const step = () => {
+      times.push(wallNow());
       send();
       if (++sent < count) setImmediate(step);
-      else resolve({ startAt, endAt: wallNow() });
+      else resolve({ startAt, endAt: wallNow(), times });
     };
     step();
   });
@@ -35,7 +40,7 @@ function broadcast(send, count) {
 (async () => {
   const builder = systems[name];
   if (!builder) throw new Error(`unknown system ${name}`);
-  const system = await builder();
+  const system = await builder(...extra);
   serve({
     mem: measureMemory,
     // Heap snapshot after GC (bench/profile.js --heap); returns the file path.
