@@ -3,6 +3,7 @@ import { definePlugin } from '../../core/plugin';
 import { fn } from '../../core/options';
 import { randomId } from '../../core/id';
 import { Slots } from '../../core/slots';
+import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
 import { ioredisDriver, type RedisLike } from './ioredis';
@@ -77,6 +78,15 @@ export const cluster = definePlugin({
     const report = { onDrop: (reason: DropReason, channel: string) => service.reportDrop(reason, channel), onError: (err: Error) => ctx.log('error', err) };
     const broker = new RedisBroker(nodeId, driver, keys.channelPrefix, { maxPending: options.maxPendingPublishes, maxPendingBytes: options.maxPendingBytes }, report);
     const users = new Map<string, string>();
+    /** A throwing `identify` costs the spark its user in presence, never its connection. */
+    const identity = (spark: Spark): string => {
+      try {
+        return options.identify(spark) ?? '';
+      } catch (err) {
+        ctx.log('error', new AllsparkError(ErrorCodes.CLUSTER, `cluster: identify() threw for spark ${spark.id}: ${describe(err)}`, { cause: err }));
+        return '';
+      }
+    };
     const membership = new Membership(
       driver,
       keys,
@@ -99,7 +109,7 @@ export const cluster = definePlugin({
     ctx.provide(CLUSTER, service);
     ctx.provide(Slots.broker, broker);
     ctx.hook('onConnection', (spark) => {
-      const user = options.identify(spark) ?? '';
+      const user = identity(spark);
       users.set(spark.id, user);
       membership.join(spark.id, user);
     });

@@ -3,8 +3,7 @@ import { Redis } from 'ioredis';
 import { Primus, createKernel, clusterOf, cluster, websockets, jsonParserPlugin, type Kernel } from '../../index';
 import { msgpackParser } from '../../plugins/binary-parser';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
-import { httpServer, urlOf } from '../helpers/net';
-import { until } from '../helpers/cluster';
+import { httpServer, until, urlOf } from '../helpers/net';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const RealPrimus = require('primus');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { Primus } from '../../index';
 import type { Client, ClientOptions } from '../../core/client';
+export { until } from './net';
 import type { SocketClass } from '../../core/client/factory';
 
 const ROOT = join(__dirname, '..', '..');
@@ -103,13 +104,4 @@ export async function connectClient(
   client.on('data', (d: unknown) => received.push(d));
   const id = await new Promise<string>((resolve) => client.on('open', () => client.id(resolve)));
   return { client, id, received };
-}
-
-/** Poll `check` until it returns true (rejects after `ms`). */
-export async function until(check: () => boolean | Promise<boolean>, ms = 15_000, step = 50): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, step));
-  }
 }
