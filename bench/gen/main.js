@@ -144,8 +144,9 @@ async function open({ system, port, ports, count, concurrency }) {
  * (messages arrive in order per connection) are kept, so `collect` can
  * give per-delivery latency from the server's send times.
  */
-function arm({ perConn, timing }) {
-  const target = perConn * held.length;
+function arm({ perConn, total, timing }) {
+  // `total`: deliveries expected over all held connections (messages for some connections only).
+  const target = total !== undefined ? total : perConn * held.length;
   const at = timing ? new Float64Array(target) : null;
   const seq = timing ? new Int32Array(target) : null;
   armed = { target, received: 0, lastAt: 0, done: null, at, seq };

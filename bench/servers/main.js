@@ -50,6 +50,9 @@ function broadcast(send, count) {
     },
     cpu: cpuStamp,
     broadcast: ({ payload, count }) => broadcast(system.broadcaster(payload), count),
+    // Cluster workload: this node's connection ids, and messages to some ids (on another node).
+    ids: () => system.localIds(),
+    sendTo: ({ ids, payload, count }) => broadcast(() => system.sendTo(ids, payload), count),
   });
   ready({ port: system.port });
 })().catch(fatal);

@@ -84,7 +84,12 @@ async function socketIo(adapter) {
   });
   io.on('connection', (socket) => socket.on('message', (d) => socket.emit('message', d)));
   const port = await listen(server);
-  return { port, broadcaster: (obj) => () => io.emit('message', obj) };
+  return {
+    port,
+    broadcaster: (obj) => () => io.emit('message', obj),
+    localIds: () => [...io.of('/').sockets.keys()],
+    sendTo: (ids, obj) => io.to(ids).emit('message', obj),
+  };
 }
 
 /** The parser plugin for a kernel variant; binary ones come from the binary-parser package. */
@@ -127,10 +132,16 @@ async function clusterKernel(nodeId) {
     .use(parserPlugin('json'))
     .use(heartbeat, { pingInterval: false })
     .use(cluster, { redis: process.env.BENCH_REDIS, nodeId: nodeId || undefined });
-  await clusterOf(k).ready(10_000);
+  const service = clusterOf(k);
+  await service.ready(10_000);
   k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
   const server = await k.listen(0, '127.0.0.1');
-  return { port: server.address().port, broadcaster: (obj) => () => k.write(obj) };
+  return {
+    port: server.address().port,
+    broadcaster: (obj) => () => k.write(obj),
+    localIds: () => [...k.connections.keys()],
+    sendTo: (ids, obj) => service.sendMany(ids, obj),
+  };
 }
 
 /** Socket.IO 4 with @socket.io/redis-adapter (ioredis pub/sub) on the run's Redis. */

@@ -15,6 +15,23 @@ async function marks(servers) {
   return { cpu: await Promise.all(servers.map((s) => s.request('cpu'))), m: stat() };
 }
 
+/**
+ * Messages for sparks on one node only: node 0 sends `count` messages to 10
+ * of node 1's connections. Node 2 has none of them; its CPU per message is
+ * what a node pays for messages that are not for it.
+ */
+async function sendToOneNode(servers, gen, c) {
+  const ids = (await servers[1].request('ids')).slice(0, 10);
+  await gen.request('arm', { total: ids.length * c.count });
+  const a = await marks(servers);
+  await servers[0].request('sendTo', { ids, payload: payload(), count: c.count }, c.timeoutMs);
+  const got = await gen.request('collect', { timeoutMs: c.timeoutMs }, c.timeoutMs + 5000);
+  const b = await marks(servers);
+  if (got.received < got.target) throw new Error(`targeted send: only ${got.received}/${got.target} deliveries`);
+  const us = (i) => ((b.cpu[i].cpuMs - a.cpu[i].cpuMs) * 1000) / c.count;
+  return { targetNodeCpuUs: us(1), bystanderCpuUs: us(2) };
+}
+
 const clusterBroadcast = {
   name: 'cluster',
   async run(ctx, system) {
@@ -45,6 +62,7 @@ const clusterBroadcast = {
       const r = await shot(c.count, true);
       const b = await marks(servers);
       if (r.received < r.target) throw new Error(`only ${r.received}/${r.target} deliveries`);
+      const targeted = await sendToOneNode(servers, gen, c);
       const cpuMs = b.cpu.map((x, i) => x.cpuMs - a.cpu[i].cpuMs);
       const wall = b.cpu[0].wall - a.cpu[0].wall;
       const machine = busyPercent(a.m, b.m, os.cpus().length);
@@ -59,6 +77,7 @@ const clusterBroadcast = {
         publisherCpuUs: (cpuMs[0] * 1000) / r.received,
         serverCpu,
         otherCpu: machine === undefined ? undefined : Math.max(0, machine - serverCpu),
+        ...targeted,
       };
     } finally {
       await gen.request('close', {}, 30_000).catch(() => undefined);
