@@ -23,7 +23,7 @@ const full = {
   latency: { warmup: 1000, count: 30_000, maxMs: 7000 },
   broadcast: { clients: 2000, warmup: 10, count: 100, timeoutMs: 30_000 },
   // Clients spread evenly over three nodes; node 0 broadcasts.
-  cluster: { clients: 1500, warmup: 10, count: 100, timeoutMs: 30_000 },
+  cluster: { clients: 1500, warmup: 10, count: 100, timeoutMs: 30_000, paced: { count: 40, intervalMs: 100 } },
   memory: { count: 5000, warm: 300, idleMs: 500 },
   footprint: { repeats: 3 },
   codec: { durationMs: 300 },
@@ -38,7 +38,7 @@ const quick = {
   echo: { conns: 100, inflight: 10, warmupMs: 300, durationMs: 700 },
   latency: { warmup: 300, count: 1500, maxMs: 700 },
   broadcast: { clients: 1000, warmup: 5, count: 30, timeoutMs: 15_000 },
-  cluster: { clients: 600, warmup: 5, count: 30, timeoutMs: 15_000 },
+  cluster: { clients: 600, warmup: 5, count: 30, timeoutMs: 15_000, paced: { count: 10, intervalMs: 100 } },
   memory: { count: 1500, warm: 100, idleMs: 300 },
   footprint: { repeats: 1 },
   codec: { durationMs: 100 },

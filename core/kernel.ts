@@ -170,14 +170,17 @@ export class Kernel extends EventEmitter {
    */
   write(data: unknown): boolean {
     if (this.hooks.onSend !== null) {
+      const published = this.broker === null || this.#publishBroadcast(data);
       for (const spark of this.connections.values()) spark.write(data);
-      return this.broker === null ? true : this.#publishBroadcast(data);
+      return published;
     }
     const prepared = this.prepare(data, 'broadcast');
     if (prepared === null) return false;
     if (prepared === undefined) return true;
+    // Publish first: the other nodes' share travels while this node writes to its own sparks.
+    const published = this.broker === null || this.broker.publish(BROADCAST_CHANNEL, brokerPayload(prepared.frame));
     for (const spark of this.connections.values()) spark.writePrepared(prepared);
-    return this.broker === null ? true : this.broker.publish(BROADCAST_CHANNEL, brokerPayload(prepared.frame));
+    return published;
   }
 
   /**

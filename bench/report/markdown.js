@@ -85,7 +85,9 @@ function clusterTable(summary, config) {
   const base = by['socketio-redis'];
   const vs = (s, k) => ratio(base && by[s][k] / base[k]);
   const lines = [
-    `${config.clients} clients spread over 3 nodes on one Redis, node 0 broadcasts ${config.count} messages (one per event-loop turn).`,
+    `${config.clients} clients spread over 3 nodes on one Redis. Deliveries/s: node 0 broadcasts ${config.count} messages, one per ` +
+      `event-loop turn. Latency of every delivery (send on node 0 → receipt): ${config.paced ? config.paced.count : '?'} broadcasts, one every ` +
+      `${config.paced ? config.paced.intervalMs : '?'} ms.`,
     '',
     '| system | deliveries/s | × socketio-redis | p50 (ms) | p99 (ms) | × socketio-redis | CPU µs per delivery, 3 nodes | publishing node µs | ' +
       'to 10 sparks on node 1: node 1 µs/msg | node 2 (none of them) µs/msg | other processes CPU % |',

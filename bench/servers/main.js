@@ -19,9 +19,10 @@ function measureMemory() {
 
 /**
  * Broadcast `count` messages, one per event-loop turn so sockets get flushed
- * between broadcasts, as a server pushing a stream of updates would.
+ * between broadcasts, as a server pushing a stream of updates would; with
+ * `intervalMs`, one every `intervalMs` ms.
  */
-function broadcast(send, count) {
+function broadcast(send, count, intervalMs) {
   return new Promise((resolve) => {
     const startAt = wallNow();
     // When each message went out: the cross-node workload computes delivery latency from them.
@@ -30,8 +31,9 @@ function broadcast(send, count) {
     const step = () => {
       times.push(wallNow());
       send();
-      if (++sent < count) setImmediate(step);
-      else resolve({ startAt, endAt: wallNow(), times });
+      if (++sent >= count) resolve({ startAt, endAt: wallNow(), times });
+      else if (intervalMs) setTimeout(step, intervalMs);
+      else setImmediate(step);
     };
     step();
   });
@@ -49,7 +51,8 @@ function broadcast(send, count) {
       return require('v8').writeHeapSnapshot(require('path').join(dir, name));
     },
     cpu: cpuStamp,
-    broadcast: ({ payload, count }) => broadcast(system.broadcaster(payload), count),
+    // `intervalMs`: paced (latency at a rate every system sustains) instead of one per turn.
+    broadcast: ({ payload, count, intervalMs }) => broadcast(system.broadcaster(payload), count, intervalMs),
     // Cluster workload: this node's connection ids, and messages to some ids (on another node).
     ids: () => system.localIds(),
     sendTo: ({ ids, payload, count }) => broadcast(() => system.sendTo(ids, payload), count),

@@ -6,6 +6,7 @@ import { Slots } from '../../core/slots';
 import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
+import type { ServerContext } from '../../core/context';
 import { ioredisDriver, type RedisLike } from './ioredis';
 import { RedisBroker, type DropReason } from './broker';
 import { clusterKeys } from './keys';
@@ -78,15 +79,7 @@ export const cluster = definePlugin({
     const report = { onDrop: (reason: DropReason, channel: string) => service.reportDrop(reason, channel), onError: (err: Error) => ctx.log('error', err) };
     const broker = new RedisBroker(nodeId, driver, keys.channelPrefix, { maxPending: options.maxPendingPublishes, maxPendingBytes: options.maxPendingBytes }, report);
     const users = new Map<string, string>();
-    /** A throwing `identify` costs the spark its user in presence, never its connection. */
-    const identity = (spark: Spark): string => {
-      try {
-        return options.identify(spark) ?? '';
-      } catch (err) {
-        ctx.log('error', new AllsparkError(ErrorCodes.CLUSTER, `cluster: identify() threw for spark ${spark.id}: ${describe(err)}`, { cause: err }));
-        return '';
-      }
-    };
+    const identity = guardedIdentify(ctx, options.identify);
     const membership = new Membership(
       driver,
       keys,
@@ -106,8 +99,13 @@ export const cluster = definePlugin({
     driver.on('ready', ({ resubscribed }) => service.redisState({ state: 'ready', resubscribed }));
     driver.on('down', (error) => service.redisState({ state: 'down', error }));
 
-    ctx.provide(CLUSTER, service);
-    ctx.provide(Slots.broker, broker);
+    try {
+      ctx.provide(CLUSTER, service);
+      ctx.provide(Slots.broker, broker);
+    } catch (err) {
+      void driver.close(); // another broker is in place: do not leave the connections open
+      throw err;
+    }
     ctx.hook('onConnection', (spark) => {
       const user = identity(spark);
       users.set(spark.id, user);
@@ -124,3 +122,15 @@ export const cluster = definePlugin({
     };
   },
 });
+
+/** `identify`, but a throw costs the spark its user in presence (logged), never its connection. */
+function guardedIdentify(ctx: ServerContext, identify: (spark: Spark) => string | undefined): (spark: Spark) => string {
+  return (spark) => {
+    try {
+      return identify(spark) ?? '';
+    } catch (err) {
+      ctx.log('error', new AllsparkError(ErrorCodes.CLUSTER, `cluster: identify() threw for spark ${spark.id}: ${describe(err)}`, { cause: err }));
+      return '';
+    }
+  };
+}
