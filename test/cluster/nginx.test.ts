@@ -67,6 +67,29 @@ suite('three nodes behind nginx (docs/nginx.conf)', () => {
     await spreadAndBroadcast(Primus.createSocket({ transformer: 'websockets' }));
   });
 
+  it('a SIGKILLed node: its clients reconnect through nginx to the others, the view follows, broadcasts reach everyone', async () => {
+    await cluster('websockets');
+    const Socket = Primus.createSocket({ transformer: 'websockets' });
+    const connected: Array<{ client: Client; received: unknown[] }> = [];
+    for (let i = 0; i < 9; i++) {
+      const c = await connectClient(nginx!.url, undefined, Socket);
+      clients.push(c.client);
+      connected.push(c);
+    }
+    await until(async () => (await nodes[0].call('view')).connections === 9);
+    const [doomed] = nodes.splice(2, 1);
+    const lost = (await nodes[0].call('view')).nodes.find((n: { id: string }) => n.id === doomed.nodeId).connections;
+    expect(lost).toBeGreaterThan(0);
+    await doomed.kill('SIGKILL');
+    // Reaped within the TTL; every client back, on the two live nodes.
+    await until(async () => {
+      const view = await nodes[0].call('view');
+      return view.nodes.length === 2 && view.connections === 9;
+    }, 20_000);
+    await until(async () => (await nodes[0].call('broadcast', 'still here')) === true);
+    await until(() => connected.every((c) => c.received.includes('still here')));
+  });
+
   it('engine.io long-polling (websockets: false): the _primuscb hash keeps each session on one node', async () => {
     await cluster('engine.io');
     await spreadAndBroadcast(Primus.createSocket({ transformer: 'engine.io' }), { websockets: false });
