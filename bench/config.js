@@ -1,5 +1,5 @@
 'use strict';
-// Workload sizes. The default run stays under 5 minutes on 2 cores; --quick
+// Workload sizes. The default run takes about 7 minutes on 2 cores (5 without the Redis systems); --quick
 // is for development (well under a minute, one round, smaller loads).
 
 const SYSTEMS = ['ws', 'ws-json', 'primus', 'socketio', 'allspark-facade', 'allspark-kernel'];

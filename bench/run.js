@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Entry point of `npm run bench` (after `npm run build`).
-//   node bench/run.js                 full run (3 rounds, < 5 min) → bench/results.json, RESULTS.md, results.svg
+//   node bench/run.js                 full run (3 rounds, about 7 min with the Redis systems) → bench/results.json, RESULTS.md, results.svg
 //   node bench/run.js --quick         one small round (< 1 min), written to a temp dir unless --out is given
 //   --rounds=N --only=echo,latency,cluster --systems=ws,allspark-kernel --out=DIR --payload=small|medium
 // Systems run interleaved (every workload visits every system each round,
