@@ -1,4 +1,5 @@
 import type { Frame, PreparedFrame } from './types';
+import { AllsparkError, ErrorCodes, describe } from './errors';
 
 /**
  * The message bus between the nodes of a cluster. At most one plugin
@@ -45,6 +46,7 @@ interface BroadcastTarget {
   readonly parser: { decode(frame: Frame): unknown };
   readonly transformer: { prepareBroadcast?(frame: Frame): PreparedFrame };
   readonly connections: Map<string, { write(data: unknown): boolean; writePrepared(prepared: PreparedFrame): boolean }>;
+  log(level: string, ...args: unknown[]): void;
 }
 
 /**
@@ -57,7 +59,14 @@ export function receiveBroadcasts(kernel: BroadcastTarget, broker: Broker): () =
   return broker.subscribe(BROADCAST_CHANNEL, (payload) => {
     if (kernel.connections.size === 0) return;
     if (kernel.hooks.onSend !== null) {
-      const data = kernel.parser.decode(payload);
+      let data: unknown;
+      try {
+        data = kernel.parser.decode(payload);
+      } catch (err) {
+        // Another node's frame this parser cannot read: the nodes run different parsers.
+        kernel.log('error', new AllsparkError(ErrorCodes.PARSE, `Failed to decode a broadcast from another node: ${describe(err)}`, { cause: err }));
+        return;
+      }
       for (const spark of kernel.connections.values()) spark.write(data);
       return;
     }

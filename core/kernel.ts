@@ -189,15 +189,19 @@ export class Kernel extends EventEmitter {
    * it; `null` when it cannot be encoded, which is logged (ALLSPARK_ENCODE).
    */
   prepare(data: unknown, what = 'message'): PreparedFrame | null | undefined {
-    let frame: Frame | undefined;
+    const frame = this.#encode(data, what);
+    if (frame === undefined || frame === null) return frame;
+    return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
+  }
+
+  /** Encode with the parser; `null` (logged as ALLSPARK_ENCODE) when it cannot. */
+  #encode(data: unknown, what: string): Frame | null | undefined {
     try {
-      frame = this.parser.encode(data);
+      return this.parser.encode(data);
     } catch (err) {
       this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode ${what}: ${describe(err)}`, { cause: err }));
       return null;
     }
-    if (frame === undefined) return undefined;
-    return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
   }
 
   /** Call `fn` for every spark; returning `false` stops the walk. */
@@ -300,13 +304,8 @@ export class Kernel extends EventEmitter {
 
   /** Outgoing transforms run per spark, so the other nodes get the message encoded plainly and transform it themselves. */
   #publishBroadcast(data: unknown): boolean {
-    let frame: Frame | undefined;
-    try {
-      frame = this.parser.encode(data);
-    } catch (err) {
-      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode broadcast: ${describe(err)}`, { cause: err }));
-      return false;
-    }
+    const frame = this.#encode(data, 'broadcast');
+    if (frame === null) return false;
     return frame === undefined || this.broker!.publish(BROADCAST_CHANNEL, brokerPayload(frame));
   }
 
