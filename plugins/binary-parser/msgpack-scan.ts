@@ -25,10 +25,10 @@ const BIGINT = 0x42;
 
 /** Bytes of the size field of str8/16/32, bin8/16/32, ext8/16/32, array16/32, map16/32. */
 const SIZE_BYTES = [1, 2, 4];
-/** Bytes after the type byte of the fixed-size scalars 0xca–0xd3. */
-const FIXED: Record<number, number> = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8 };
+/** Bytes after the type byte of the fixed-size scalars 0xca–0xd3 (float32, float64, uint8–64, int8–64). */
+const FIXED = [4, 8, 1, 2, 4, 8, 1, 2, 4, 8];
 
-/** Per open level: values still to read, and where an extension payload ends (-1: not an extension, -2: wraps the next value). */
+/** Per enclosing level: values it still has to read, and where an extension payload ends (-1: not an extension, -2: wraps the next value). */
 let remaining = new Float64Array(0);
 let ends = new Float64Array(0);
 
@@ -51,78 +51,104 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
   let pos = 0;
   let depth = 0;
   let extDepth = 0;
-  remaining[0] = 1;
-  ends[0] = -1;
-  while (depth >= 0) {
-    if (remaining[depth] === 0) {
-      const end = ends[depth];
+  // Values left at the current level (the stack holds the enclosing ones).
+  let left = 1;
+  let end = -1;
+  for (;;) {
+    if (left === 0) {
+      if (depth === 0) return;
       if (end !== -1) extDepth--;
       if (end >= 0) pos = end;
       depth--;
+      left = remaining[depth];
+      end = ends[depth];
       continue;
     }
-    remaining[depth]--;
+    left--;
     if (pos >= length) return;
     const type = bytes[pos++];
     if (type < 0x80 || type >= 0xe0) continue;
-    let count = -1;
-    let skip = 0;
-    if (type < 0x90) count = 2 * (type & 0x0f);
-    else if (type < 0xa0) count = type & 0x0f;
-    else if (type < 0xc0) skip = type & 0x1f;
-    else if (type <= 0xc3) continue;
-    else if (type >= 0xca && type <= 0xd3) skip = FIXED[type];
-    else if (type >= 0xdc) {
-      const size = readSize(bytes, pos, type <= 0xdd ? (type === 0xdc ? 2 : 4) : type === 0xde ? 2 : 4);
+    let count = 0;
+    if (type < 0xa0) {
+      count = type < 0x90 ? 2 * (type & 0x0f) : type & 0x0f;
+    } else if (type < 0xc0) {
+      pos += type & 0x1f;
+      continue;
+    } else if (type <= 0xc3) {
+      continue;
+    } else if (type >= 0xca && type <= 0xd3) {
+      pos += FIXED[type - 0xca];
+      continue;
+    } else if (type >= 0xdc) {
+      const sizeBytes = type === 0xdc || type === 0xde ? 2 : 4;
+      const size = readSize(bytes, pos, sizeBytes);
       if (size < 0) return;
-      pos += type === 0xdc || type === 0xde ? 2 : 4;
-      count = type >= 0xde ? 2 * size : size;
+      pos += sizeBytes;
       if (size > maxEntries) throw overLimit('msgpack', `a container of ${size} entries at offset ${pos}`, 'maxEntries', maxEntries);
+      count = type >= 0xde ? 2 * size : size;
     } else if (type >= 0xd9 || type <= 0xc6) {
       // str8/16/32 (0xd9–0xdb), bin8/16/32 (0xc4–0xc6)
-      const bytesOfSize = SIZE_BYTES[type >= 0xd9 ? type - 0xd9 : type - 0xc4];
-      const size = readSize(bytes, pos, bytesOfSize);
+      const sizeBytes = SIZE_BYTES[type >= 0xd9 ? type - 0xd9 : type - 0xc4];
+      const size = readSize(bytes, pos, sizeBytes);
       if (size < 0) return;
-      skip = bytesOfSize + size;
+      pos += sizeBytes + size;
+      continue;
     } else {
       // ext8/16/32 (0xc7–0xc9: size, type, payload) and fixext1–16 (0xd4–0xd8: type, payload)
       let size: number;
       if (type <= 0xc9) {
-        const bytesOfSize = SIZE_BYTES[type - 0xc7];
-        size = readSize(bytes, pos, bytesOfSize);
+        const sizeBytes = SIZE_BYTES[type - 0xc7];
+        size = readSize(bytes, pos, sizeBytes);
         if (size < 0) return;
-        pos += bytesOfSize;
+        pos += sizeBytes;
       } else {
         size = 1 << (type - 0xd4);
       }
       if (pos >= length) return;
       const ext = bytes[pos++];
-      const refused = REFUSED.get(ext);
-      if (refused !== undefined) throw new ParserError(ErrorCodes.PARSE, `msgpack: extension 0x${ext.toString(16)} (${refused}) is not accepted`);
-      if (ext === BIGINT && size > limits.maxBigIntBytes) {
-        throw overLimit('msgpack', `a BigInt of ${size} bytes at offset ${pos}`, 'maxBigIntBytes', limits.maxBigIntBytes);
-      }
-      const nested = NESTED_PAYLOAD.has(ext);
-      if (nested || WRAPS_NEXT.has(ext)) {
-        if (++extDepth > maxExtensionDepth) {
-          throw overLimit('msgpack', `extensions nested more than ${maxExtensionDepth} deep`, 'maxExtensionDepth', maxExtensionDepth);
-        }
-        if (++depth > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
-        remaining[depth] = 1;
-        // A nested payload is read in place, then the walk resumes after it; a wrapper reads on.
-        ends[depth] = nested ? pos + size : -2;
-        if (!nested) pos += size;
+      const nested = checkExtension(ext, size, pos, limits);
+      if (nested === 0) {
+        pos += size;
         continue;
       }
-      skip = size;
+      if (++extDepth > maxExtensionDepth) {
+        throw overLimit('msgpack', `extensions nested more than ${maxExtensionDepth} deep`, 'maxExtensionDepth', maxExtensionDepth);
+      }
+      if (depth + 1 > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
+      remaining[depth] = left;
+      ends[depth] = end;
+      depth++;
+      left = 1;
+      // A nested payload is read in place, then the walk resumes after it; a wrapper reads on.
+      if (nested === NESTED) {
+        end = pos + size;
+      } else {
+        end = -2;
+        pos += size;
+      }
+      continue;
     }
-    if (count > 0) {
-      if (++depth > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
-      remaining[depth] = count;
-      ends[depth] = -1;
-    }
-    pos += skip;
+    if (count === 0) continue;
+    if (depth + 1 > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
+    remaining[depth] = left;
+    ends[depth] = end;
+    depth++;
+    left = count;
+    end = -1;
   }
+}
+
+const NESTED = 1;
+const WRAPPER = 2;
+
+/** Check one extension value's type and size; says whether it nests a value ({@link NESTED}, {@link WRAPPER}) or not (0). */
+function checkExtension(ext: number, size: number, at: number, limits: DecodeLimits): number {
+  if (ext === BIGINT && size > limits.maxBigIntBytes) {
+    throw overLimit('msgpack', `a BigInt of ${size} bytes at offset ${at}`, 'maxBigIntBytes', limits.maxBigIntBytes);
+  }
+  const refused = REFUSED.get(ext);
+  if (refused !== undefined) throw new ParserError(ErrorCodes.PARSE, `msgpack: extension 0x${ext.toString(16)} (${refused}) is not accepted`);
+  return NESTED_PAYLOAD.has(ext) ? NESTED : WRAPS_NEXT.has(ext) ? WRAPPER : 0;
 }
 
 /** Big-endian unsigned size of `n` bytes at `at`; -1 past the end. */

@@ -41,11 +41,22 @@ let decoding: Uint8Array | null = null;
  */
 const readPayload: PayloadReader = (payload, readAt) => {
   const frame = decoding;
+  // fixext1 payloads come without a reader: one byte, which can only be a one-byte value.
+  if (payload.length === 1) return oneByteValue(payload[0]);
   if (readAt !== undefined && frame !== null && payload.buffer === frame.buffer) {
     return readAt(payload.byteOffset - frame.byteOffset);
   }
   return packr.unpack(payload);
 };
+
+/** The MessagePack value a single byte holds: a fixint, nil or a boolean. */
+function oneByteValue(byte: number): unknown {
+  if (byte < 0x80) return byte;
+  if (byte >= 0xe0) return byte - 0x100;
+  if (byte === 0xc0) return null;
+  if (byte === 0xc2 || byte === 0xc3) return byte === 0xc3;
+  throw new Error(`msgpack: 0x${byte.toString(16)} is not a one-byte extension payload`);
+}
 installLiteExtensions(readPayload);
 
 /**
