@@ -149,7 +149,7 @@ class SockJsSession implements SparkTransport {
 
 /** The error for a SockJS message that is not a string. */
 function notText(message: unknown): ParserError {
-  const got = message === null ? 'null' : Array.isArray(message) ? 'an array' : `a ${typeof message}`;
+  const got = message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message === 'object' ? 'an object' : `a ${typeof message}`;
   return new ParserError(ErrorCodes.PARSE, `sockjs: a message must be a string, got ${got}; dropped`);
 }
 
