@@ -15,6 +15,21 @@ export const KernelOptionsSchema = z
      * authorization added (see `SparkRequest`).
      */
     keepRequest: z.boolean().default(false),
+    /**
+     * Most bytes one spark may have waiting to be sent (queued in the transport
+     * and unsent on its socket) before `overflow` applies: a peer that stops
+     * reading cannot make the server buffer without bound, however the app
+     * treats `write() === false`. Checked only once a spark is over the
+     * transformer's `highWaterMark`, so it is never below that. Default 4 MiB.
+     */
+    maxBuffered: z.number().int().positive().default(4 * 1024 * 1024),
+    /**
+     * What happens at `maxBuffered`: `close` ends the spark (error
+     * ALLSPARK_BUFFER_FULL, the client may reconnect); `drop` keeps it and
+     * drops (and counts in `spark.dropped`) every message until it drains
+     * below the high-water mark. Default `close`.
+     */
+    overflow: z.enum(['close', 'drop']).default('close'),
     /** Makes spark ids; overrides the transformer's own ids. Default: 21-char random ids. */
     idGenerator: fn<() => string>().optional(),
   })

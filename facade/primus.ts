@@ -76,11 +76,14 @@ export class Primus extends PrimusHttp {
     const kernel = createKernel({
       pathname: o.pathname,
       maxLength: o.maxLength,
+      maxBuffered: o.maxBuffered,
+      overflow: o.overflow,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
+    kernel.on('overflow', (...args: unknown[]) => this.emit('overflow', ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
