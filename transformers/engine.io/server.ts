@@ -62,8 +62,9 @@ class EngineConnection implements SparkTransport {
 
   send(frame: Frame): boolean {
     if (this.#full) return this.spark.skip();
-    this.socket.send(frame as string | Buffer);
+    // Counted first: when engine.io flushes at once, its `drain` (inside `send`) clears the count again.
     this.#queued += byteLength(frame);
+    this.socket.send(frame as string | Buffer);
     if (this.#queued < this.highWaterMark) return true;
     this.#blocked = true;
     const buffered = this.#queued + inTransport(this.socket);
