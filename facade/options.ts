@@ -40,6 +40,12 @@ export const PrimusOptionsSchema = z
     maxBuffered: KernelOptionsSchema.shape.maxBuffered,
     /** allspark: at `maxBuffered`, `close` the spark (default) or `drop` and count messages (the kernel's `overflow`). */
     overflow: KernelOptionsSchema.shape.overflow,
+    /** allspark: most sparks open at once; new connections beyond get a 503 (the kernel's `maxConnections`). Default: no limit. */
+    maxConnections: KernelOptionsSchema.shape.maxConnections,
+    /** allspark: ms a connection may take to send its request head; slower ones are closed (the kernel's option). Default 10000. */
+    handshakeTimeout: KernelOptionsSchema.shape.handshakeTimeout,
+    /** allspark: ms between checks for running out of file descriptors; 0 disables (the kernel's option). Default 1000. */
+    fdCheckInterval: KernelOptionsSchema.shape.fdCheckInterval,
     /** permessage-deflate. Default false. (The transformers' own field.) */
     compression: transformerOptions.shape.compression,
     /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */

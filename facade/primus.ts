@@ -78,12 +78,15 @@ export class Primus extends PrimusHttp {
       maxLength: o.maxLength,
       maxBuffered: o.maxBuffered,
       overflow: o.overflow,
+      maxConnections: o.maxConnections,
+      handshakeTimeout: o.handshakeTimeout,
+      fdCheckInterval: o.fdCheckInterval,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
-    kernel.on('overflow', (...args: unknown[]) => this.emit('overflow', ...args));
+    for (const event of ['overflow', 'overload']) kernel.on(event, (...args: unknown[]) => this.emit(event, ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 

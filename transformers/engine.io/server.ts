@@ -179,6 +179,11 @@ export class EngineIoServer implements ServerTransformer {
     this.#engine.handleUpgrade(req, socket, head);
   }
 
+  /** A request without a session id is a handshake (polling or WebSocket alike). */
+  opensConnection(req: KernelRequest): boolean {
+    return typeof req.query?.sid !== 'string';
+  }
+
   #accept(socket: EngineSocket): void {
     const kernel = this.#kernel;
     const req = socket.request as KernelRequest;

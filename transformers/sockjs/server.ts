@@ -237,6 +237,13 @@ export class SockJsServer implements ServerTransformer {
     }
   }
 
+  /** Every SockJS upgrade opens a session; a receiving request does when its session is unknown. */
+  opensConnection(req: KernelRequest, upgrade: boolean): boolean {
+    if (upgrade) return true;
+    const route = routeOf(req.pathnameOnly, this.#base);
+    return route !== undefined && RECEIVERS.has(route.transport) && !this.#sessions.has(route.session);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#remember(req as KernelRequest, socket);
     if (!this.#handle(req, socket, head)) socket.destroy();
