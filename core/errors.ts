@@ -45,8 +45,6 @@ export const ErrorCodes = {
   MAX_CONNECTIONS: 'ALLSPARK_MAX_CONNECTIONS',
   /** The process ran out of file descriptors (EMFILE/ENFILE): new connections are being dropped. */
   OVERLOAD: 'ALLSPARK_OVERLOAD',
-  /** A connection did not finish its HTTP request or handshake within `handshakeTimeout`; it was closed. */
-  HANDSHAKE_TIMEOUT: 'ALLSPARK_HANDSHAKE_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -61,7 +61,9 @@ async function main() {
   const server = await start(path.join(__dirname, 'server.js'), [], { core: 0, label: 'soak server', nodeArgs: ['--expose-gc'] });
   const load = await start(path.join(__dirname, 'load.js'), [], { core: 1, label: 'soak load' });
   const t0 = Date.now();
-  const ramp = await load.request('start', { port: server.info.port, connections: args.connections }, 120_000);
+  // Opening 10,000 sockets on a busy shared machine takes a while: allow 30 ms each, at least 2 minutes.
+  const rampMs = Math.max(120_000, args.connections * 30);
+  const ramp = await load.request('start', { port: server.info.port, connections: args.connections }, rampMs);
   console.log(`soak: ${ramp.open} open after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const samples = [];
   while (Date.now() - t0 < args.duration * 1000) {
