@@ -60,11 +60,14 @@ async function main() {
   console.log(`soak: ${args.connections} connections for ${args.duration} s (warm-up ${args.warmup} s, a sample every ${args.sample} s)`);
   const server = await start(path.join(__dirname, 'server.js'), [], { core: 0, label: 'soak server', nodeArgs: ['--expose-gc'] });
   const load = await start(path.join(__dirname, 'load.js'), [], { core: 1, label: 'soak load' });
-  const t0 = Date.now();
+  const rampStart = Date.now();
   // Opening 10,000 sockets on a busy shared machine takes a while: allow 30 ms each, at least 2 minutes.
   const rampMs = Math.max(120_000, args.connections * 30);
   const ramp = await load.request('start', { port: server.info.port, connections: args.connections }, rampMs);
-  console.log(`soak: ${ramp.open} open after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const rampSeconds = (Date.now() - rampStart) / 1000;
+  console.log(`soak: ${ramp.open} open after ${rampSeconds.toFixed(1)} s; the run starts now`);
+  // Time (duration, warm-up, samples) counts from here, once everyone is connected.
+  const t0 = Date.now();
   const samples = [];
   while (Date.now() - t0 < args.duration * 1000) {
     await sleep(args.sample * 1000);
@@ -93,7 +96,7 @@ async function main() {
       value: end.resourcesLeft.length === 0 ? 'none' : end.resourcesLeft.join(', '),
     },
   ];
-  const result = { args, date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, samples, rss, heap, clients, end, checks, pass: checks.every((c) => c.pass) };
+  const result = { args, rampSeconds, opened: ramp.open, date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, samples, rss, heap, clients, end, checks, pass: checks.every((c) => c.pass) };
   const written = writeSoakReport(result, args.out);
   for (const c of checks) console.log(`soak: ${c.pass ? 'pass' : 'FAIL'}  ${c.what}: ${c.value}`);
   if (end.errorSamples.length > 0) console.log('soak: server errors:\n  ' + end.errorSamples.join('\n  '));

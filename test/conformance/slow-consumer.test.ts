@@ -20,18 +20,21 @@ const WRITES = 64;
 const CHUNK = 'x'.repeat(MiB - 2);
 
 /** A WebSocket client that reads nothing after the handshake: its socket is paused. */
-async function stalledWebSocket(env: Env, path: string): Promise<void> {
+async function stalledWebSocket(env: Env, path: string): Promise<WebSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${env.port}${path}`);
   ws.on('error', () => undefined);
   env.clients.push({ destroy: () => ws.terminate() });
   await next(ws, 'open');
-  (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  socketOf(ws).pause();
+  return ws;
 }
+
+const socketOf = (ws: WebSocket) => (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
 
 interface Stalled {
   name: string;
-  /** Open a connection that then stops reading (or polling). */
-  open(env: Env): Promise<void>;
+  /** Open a connection that then stops reading (or polling); a WebSocket's client is returned, to read again. */
+  open(env: Env): Promise<WebSocket | void>;
 }
 
 const webSocketAt = (path: () => string): Stalled => ({
@@ -155,5 +158,22 @@ describe.each(TRANSFORMERS)('maxBuffered on %s', (transformer) => {
       expect((await loggedError(env!, 'ALLSPARK_BUFFER_FULL')).level).toBe('warn');
       await healthyGotAll(received);
     });
+
+    if (stalled.name.startsWith('WebSocket')) {
+      test('policy drop: once the client reads again and the spark drains, messages flow again', async () => {
+        const { slowSpark } = await setUp('drop');
+        const ws = (await stalled.open(env!)) as WebSocket;
+        const slow = await slowSpark;
+        await flood(env!, slow);
+        const dropped = slow.dropped;
+        const drained = next(slow, 'drain', 30_000);
+        const arrived = new Promise<void>((resolve) => ws.on('message', (data) => String(data).includes('again') && resolve()));
+        socketOf(ws).resume();
+        await drained;
+        expect(slow.write('again')).toBe(true);
+        await arrived;
+        expect(slow.dropped).toBe(dropped);
+      });
+    }
   });
 });
