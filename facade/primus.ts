@@ -76,11 +76,17 @@ export class Primus extends PrimusHttp {
     const kernel = createKernel({
       pathname: o.pathname,
       maxLength: o.maxLength,
+      maxBuffered: o.maxBuffered,
+      overflow: o.overflow,
+      maxConnections: o.maxConnections,
+      handshakeTimeout: o.handshakeTimeout,
+      fdCheckInterval: o.fdCheckInterval,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
+    for (const event of ['overflow', 'overload']) kernel.on(event, (...args: unknown[]) => this.emit(event, ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
