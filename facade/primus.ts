@@ -281,7 +281,7 @@ export class Primus extends PrimusHttp {
     this.#destroyed = true;
     const run = async (): Promise<void> => {
       await this.kernel.close({ reconnect: o.reconnect });
-      if (o.reconnect || o.close !== false) await closeServer(this.server);
+      if (o.reconnect || o.close !== false) closeServer(this.server);
       await emitAwaiting(this, 'close', o);
       this.removeAllListeners();
     };
@@ -303,16 +303,19 @@ export class Primus extends PrimusHttp {
 
 }
 
-/** Close an HTTP server and its idle keep-alive connections; a server that was not listening is fine. */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      server.close(() => resolve());
-      (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    } catch {
-      resolve();
-    }
-  });
+/**
+ * Stop `server` listening and close its idle keep-alive connections. Like
+ * Primus, this does not wait for busy connections to finish: `destroy` calls
+ * back promptly whatever half-open clients still hold (sparks are ended
+ * already), and a server that was not listening is fine.
+ */
+function closeServer(server: Server): void {
+  try {
+    server.close();
+    (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  } catch {
+    // not listening: nothing to close
+  }
 }
 
 declare module '../core/spark' {
