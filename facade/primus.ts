@@ -8,7 +8,7 @@ import type { SocketClass } from '../core/client/factory';
 import { fromPrimusTransform, type PrimusTransform, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
-import { reservedCheck, type ReservedCheck } from '../core/emits';
+import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
@@ -208,6 +208,15 @@ export class Primus extends PrimusHttp {
     this.transformers[type].push(fn);
     this.#ctx.hook(type === 'incoming' ? 'onMessage' : 'onSend', fromPrimusTransform(fn));
     return this;
+  }
+
+  /**
+   * Primus's `emits(event, parser?)` on the server: a function that re-emits
+   * its arguments as `event` on this server (plugins such as metroplex and
+   * omega-supreme call it while they load).
+   */
+  emits(event: string, parser?: EmitsParser): (...args: unknown[]) => void {
+    return emits(this, event, parser);
   }
 
   /** Is this event name reserved for Primus itself? This server's own list: plugins extend `reserved.events`. */

@@ -68,6 +68,8 @@ export class Client extends EventEmitter {
   readonly #queueSize: number;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
+  /** `end` was emitted and nothing opened since: another `end()` has nothing to end. */
+  #ended = false;
   #sent = true;
 
   constructor(config: ClientConfig, url?: string | ClientOptions, options?: ClientOptions) {
@@ -114,6 +116,7 @@ export class Client extends EventEmitter {
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     if (this.#destroyed) return this;
+    this.#ended = false;
     this.readyState = Client.OPENING;
     this.emit('readyStateChange', 'opening');
     this.emit('outgoing::open');
@@ -146,6 +149,8 @@ export class Client extends EventEmitter {
 
   #end(): this {
     const was = this.readyState;
+    if (this.#ended && this.#openTimer === undefined) return this;
+    this.#ended = true;
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     this.readyState = Client.CLOSED;
@@ -330,6 +335,7 @@ export class Client extends EventEmitter {
   }
 
   #finish(): void {
+    this.#ended = true;
     this.emit('outgoing::end');
     this.emit('end');
   }

@@ -14,6 +14,8 @@ export interface ClientTransport {
   send(frame: Frame): boolean;
   /** Close the socket on purpose; this must not report `transportClosed`. */
   close(): void;
+  /** The transport library's socket while one is open (Primus clients show it as `client.socket`). */
+  readonly socket?: unknown;
 }
 
 /** Why a connection attempt or an open connection was lost. */

@@ -140,8 +140,9 @@ export class Reconnect {
     }
     state.attempt += 1;
     state.scheduled = delay ?? delayFor(state, state.attempt);
-    this.client.emit('reconnect scheduled', state);
+    // Timer first: a `reconnect scheduled` listener may call `end()`, which must find it to cancel.
     this.#scheduled = setTimeout(() => this.#attempt(state), state.scheduled);
+    this.client.emit('reconnect scheduled', state);
     return true;
   }
 

@@ -33,7 +33,8 @@ function socketOptions(client: Client): Record<string, unknown> {
 }
 
 class EngineIoTransport implements ClientTransport {
-  #socket: EngineSocketLike | null = null;
+  /** The open engine.io socket, or null (Primus clients expose it as `client.socket`). */
+  socket: EngineSocketLike | null = null;
   #handlers: Array<[string, Listener]> = [];
 
   constructor(
@@ -52,7 +53,7 @@ class EngineIoTransport implements ClientTransport {
       client.transportError(err);
       return;
     }
-    this.#socket = socket;
+    this.socket = socket;
     this.#handlers = [
       ['open', () => client.transportOpened()],
       ['message', (data: Frame) => client.receive(data)],
@@ -60,7 +61,7 @@ class EngineIoTransport implements ClientTransport {
       [
         'close',
         () => {
-          if (this.#socket !== socket) return;
+          if (this.socket !== socket) return;
           this.#release();
           client.transportClosed();
         },
@@ -70,22 +71,22 @@ class EngineIoTransport implements ClientTransport {
   }
 
   send(frame: Frame): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return false;
     socket.send(frame);
     return true;
   }
 
   close(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return;
     this.#release();
     socket.close();
   }
 
   #release(): void {
-    const socket = this.#socket;
-    this.#socket = null;
+    const socket = this.socket;
+    this.socket = null;
     if (socket !== null) for (const [event, fn] of this.#handlers) socket.off(event, fn);
     this.#handlers = [];
   }
