@@ -1,7 +1,7 @@
 import { Client } from '../core/client/client';
 import type { SocketClass } from '../core/client/factory';
 import type { ClientConfig, ClientOptions } from '../core/client/types';
-import { ClientUrl } from '../core/client/url';
+import { ClientUrl, type ConnectUrlParts } from '../core/client/url';
 
 /** What the reconnect plugin leaves on a client (its state machine), as far as options go. */
 interface Recovery {
@@ -24,6 +24,24 @@ function resolveOptions(client: Client, config: ClientConfig): void {
     const heartbeat = config.plugins.find((plugin) => plugin.name === 'heartbeat');
     options.pingTimeout = (heartbeat?.options as { pingTimeout?: number | false } | undefined)?.pingTimeout ?? false;
   }
+}
+
+/** Run `outgoing::url` listeners on the parts of `url` and put it back together from what they leave. */
+function withUrlListeners(client: Client, url: string): string {
+  const u = new URL(url);
+  const secure = u.protocol === 'wss:' || u.protocol === 'https:';
+  const options = {
+    protocol: secure ? u.protocol.replace('s:', ':') : u.protocol,
+    secure,
+    auth: u.username ? decodeURIComponent(u.username) + (u.password ? ':' + decodeURIComponent(u.password) : '') : '',
+    hostname: u.hostname,
+    port: Number(u.port) || (secure ? 443 : 80),
+    pathname: u.pathname,
+    query: u.search.slice(1),
+  };
+  client.emit('outgoing::url', options);
+  const protocol = options.secure ? options.protocol.replace(':', 's:') : options.protocol;
+  return `${protocol}//${options.auth ? options.auth + '@' : ''}${u.host}${options.pathname}${options.query ? '?' + options.query : ''}`;
 }
 
 /**
@@ -73,6 +91,17 @@ export function primusCompatSocket(Base: SocketClass, config: ClientConfig): Soc
     /** Primus's URL parser: the URL in the shape of `client.url`. */
     parse(url: string): ClientUrl {
       return new ClientUrl(url);
+    }
+
+    /**
+     * The URL to dial. Listeners of `outgoing::url` get Primus's options
+     * object first (`protocol`, `secure`, `auth`, `hostname`, `port`,
+     * `pathname`, `query` without `?`) and may change it, as in Primus.
+     */
+    uri(parts: Partial<ConnectUrlParts> = {}): string {
+      const url = super.uri(parts);
+      if (this.listenerCount('outgoing::url') === 0 || url.startsWith('ws+unix:')) return url;
+      return withUrlListeners(this, url);
     }
 
     open(): this {

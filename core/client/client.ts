@@ -119,8 +119,10 @@ export class Client extends EventEmitter {
     this.#ended = false;
     this.readyState = Client.OPENING;
     this.emit('readyStateChange', 'opening');
-    this.emit('outgoing::open');
     this.transport!.open(this.uri({ protocol: 'ws:', query: true }));
+    // After dialling, as in Primus (whose transport dials on this event): listeners see
+    // `client.transport.socket`. A dial that failed at once has moved on already.
+    if (this.readyState === Client.OPENING) this.emit('outgoing::open');
     return this;
   }
 
@@ -277,7 +279,7 @@ export class Client extends EventEmitter {
   receive(frame: Frame): void {
     let data: unknown;
     try {
-      data = this.parser!.decode(frame);
+      data = this.parser!.decode(frame, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return;
@@ -349,7 +351,7 @@ export class Client extends EventEmitter {
     if (this.readyState !== Client.OPEN) return this.#enqueue(data);
     let frame: Frame | undefined;
     try {
-      frame = this.parser!.encode(data);
+      frame = this.parser!.encode(data, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return false;

@@ -43,6 +43,16 @@ export class Reconnect {
     readonly connectTimeout: number,
   ) {}
 
+  /** The running cycle (Primus's `recovery.attempt`), or null. */
+  get attempt(): ReconnectState | null {
+    return this.state;
+  }
+
+  /** Stop the running cycle (Primus's `recovery.reset()`). */
+  reset(): void {
+    this.cancel();
+  }
+
   /** Is a reconnect cycle running? */
   get reconnecting(): boolean {
     return this.state !== null;
