@@ -123,7 +123,10 @@ export class Kernel extends EventEmitter {
     this.#state = 'attached';
     this.#runInit();
     this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
-    server.once('close', this.#onServerClose);
+    // A server that is not listening yet may still emit the `close` of an earlier listen (its last
+    // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
+    if (server.listening) this.#watchClose();
+    else server.once('listening', this.#watchClose);
     return this;
   }
 
@@ -223,6 +226,7 @@ export class Kernel extends EventEmitter {
     await this.transformer?.close();
     this.#restore?.();
     this.#restore = null;
+    this.server?.removeListener('listening', this.#watchClose);
     this.server?.removeListener('close', this.#onServerClose);
     if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
     this.#state = 'closed';
@@ -275,6 +279,10 @@ export class Kernel extends EventEmitter {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);
     });
+  };
+
+  #watchClose = (): void => {
+    this.server?.once('close', this.#onServerClose);
   };
 
   #onServerClose = (): void => {
