@@ -128,7 +128,10 @@ export class Kernel extends EventEmitter {
     this.#runInit();
     this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
     this.#unguard = guardServer(server, this.options, this);
-    server.once('close', this.#onServerClose);
+    // A server that is not listening yet may still emit the `close` of an earlier listen (its last
+    // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
+    if (server.listening) this.#watchClose();
+    else server.once('listening', this.#watchClose);
     return this;
   }
 
@@ -232,6 +235,7 @@ export class Kernel extends EventEmitter {
     this.#restore = null;
     this.#unguard?.();
     this.#unguard = null;
+    this.server?.removeListener('listening', this.#watchClose);
     this.server?.removeListener('close', this.#onServerClose);
     if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
     this.#state = 'closed';
@@ -304,6 +308,10 @@ export class Kernel extends EventEmitter {
     }
     return err;
   }
+
+  #watchClose = (): void => {
+    this.server?.once('close', this.#onServerClose);
+  };
 
   #onServerClose = (): void => {
     void this.close().catch((err) => this.log('error', err));
