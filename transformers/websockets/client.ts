@@ -59,7 +59,7 @@ class WebSocketTransport implements ClientTransport {
   }
 
   buffered(): number {
-    return this.#socket?.bufferedAmount ?? 0;
+    return this.socket?.bufferedAmount ?? 0;
   }
 
   close(): void {
