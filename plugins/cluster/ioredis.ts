@@ -138,11 +138,16 @@ class IoredisDriver extends EventEmitter implements RedisDriver {
   };
 }
 
-/** Close a connection; a connection that never came up is disconnected instead. */
+/** ms a QUIT may take before the connection is dropped: closing never hangs on a stuck Redis. */
+const QUIT_TIMEOUT = 1000;
+
+/** Close a connection politely (QUIT), or drop it when it is not up or does not answer in time. */
 async function quit(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    await connection.quit().catch(() => connection.disconnect());
-  } else {
-    connection.disconnect();
-  }
+  if (connection.status !== 'ready') return connection.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => resolve(connection.disconnect()), QUIT_TIMEOUT);
+  });
+  await Promise.race([connection.quit().then(() => undefined, () => connection.disconnect()), late]);
+  clearTimeout(timer);
 }

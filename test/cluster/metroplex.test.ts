@@ -15,7 +15,7 @@ const omegaSupreme = require('omega-supreme');
 type Callback<T> = (err: Error | null, result: T) => void;
 interface Forward {
   broadcast(msg: unknown, fn: Callback<unknown>): void;
-  spark(id: string, msg: unknown, fn: Callback<unknown>): void;
+  spark(id: string, msg: unknown, fn: Callback<{ ok: boolean; send: number }>): void;
 }
 interface Scaled {
   forward: Forward;
