@@ -133,6 +133,29 @@ suite('cluster failures', () => {
     await until(async () => (await nodes[0].call('pending')) === 0);
   });
 
+  it('a node that stops answering (SIGSTOP): a send to its spark rejects after sendTimeout; after SIGCONT it is delivered', async () => {
+    redis = await startRedis();
+    nodes = await Promise.all(['a', 'b'].map((id) => startNode(redis!.url, id, { sendTimeout: 500 })));
+    await Promise.all(nodes.map((n) => n.call('ready')));
+    const onB = await connect(nodes[1]);
+    await until(async () => (await nodes[0].call('spark', onB.id)) === 'b');
+    nodes[1].child.kill('SIGSTOP');
+    try {
+      // b is still subscribed (its sockets are open) but answers nothing: bounded by sendTimeout.
+      await expect(nodes[0].call('send', onB.id, 'hello?')).rejects.toMatchObject({
+        code: 'ALLSPARK_CLUSTER',
+        message: 'Node b did not answer within 500 ms',
+      });
+    } finally {
+      nodes[1].child.kill('SIGCONT');
+    }
+    // The request that timed out is still delivered once b resumes: a timeout means no answer in time, not lost.
+    await until(() => onB.received.length === 1);
+    expect(await nodes[0].call('send', onB.id, 'awake')).toBe('delivered');
+    await until(() => onB.received.length === 2);
+    expect(onB.received).toEqual(['hello?', 'awake']);
+  });
+
   it('without ioredis installed, using the plugin throws ALLSPARK_DEPENDENCY naming the install command', async () => {
     await expect(startNode('redis://127.0.0.1:1', 'x', {}, { ALLSPARK_TEST_HIDE_IOREDIS: '1' })).rejects.toMatchObject({
       code: 'ALLSPARK_DEPENDENCY',
