@@ -34,7 +34,10 @@ function bounded(retryMax: number, connectTimeout: number): RedisOptions {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     autoResubscribe: false,
-    maxRetriesPerRequest: 1,
+    // 0: commands in flight when a connection drops are rejected at once. With 1, a reconnect on the
+    // first attempt drops them without settling their promises (no resend, no rejection): a heartbeat
+    // would wait forever and the publish bound would leak.
+    maxRetriesPerRequest: 0,
     connectTimeout,
     // Retry forever, every `retryMax` ms at most: the node serves locally meanwhile.
     retryStrategy: (times: number) => Math.min(times * 50, retryMax),

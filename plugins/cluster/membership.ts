@@ -1,3 +1,4 @@
+import { AllsparkError, ErrorCodes } from '../../core/errors';
 import type { RedisDriver } from './driver';
 import { presenceKeys, type ClusterKeys } from './keys';
 
@@ -69,10 +70,27 @@ export class Membership {
     this.#queue('l', sparkId, '');
   }
 
-  /** One heartbeat: stay listed, rebuild if needed, reap the dead. Overlapping calls share one run. */
+  /**
+   * One heartbeat: stay listed, rebuild if needed, reap the dead. Overlapping
+   * calls share one run; a run that has not finished after `nodeTtl` no longer
+   * blocks the next (whatever Redis does, the heartbeat never stops for good).
+   */
   beat(): Promise<void> {
-    this.#beating ??= this.#beat().finally(() => (this.#beating = null));
-    return this.#beating;
+    if (this.#beating !== null) return this.#beating;
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#stale = true;
+        this.#onError(new AllsparkError(ErrorCodes.CLUSTER, `cluster: a heartbeat got no answer from Redis in ${this.#options.nodeTtl} ms`));
+        resolve();
+      }, this.#options.nodeTtl);
+    });
+    const run = Promise.race([this.#beat(), stuck]).finally(() => {
+      clearTimeout(timer);
+      if (this.#beating === run) this.#beating = null;
+    });
+    this.#beating = run;
+    return run;
   }
 
   /** Stop beating and remove this node and its sparks from Redis now (others need not wait for the TTL). */

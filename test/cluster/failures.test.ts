@@ -1,5 +1,6 @@
 import { freePort, redisAvailable, startRedis, startRedisAt, type RedisServer } from '../helpers/redis';
 import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { startProxy } from '../helpers/proxy';
 import type { Client } from '../../core/client';
 
 /** What happens when a node dies, Redis restarts, Redis is not there, or a publish cannot go. */
@@ -100,6 +101,41 @@ suite('cluster failures', () => {
     const logs = nodes[0].messages.filter((m) => m.type === 'log' && m.level !== 'error').map((m) => m.args[0]);
     expect(logs).toContainEqual(expect.objectContaining({ code: 'ALLSPARK_CLUSTER' }));
     expect(logs).toContain('cluster: Redis ready, 3 channel(s) subscribed again, 1 publish(es) dropped meanwhile');
+  });
+
+  it('a network cut between one node and Redis: what changed meanwhile is put right on reconnect (no ghost, nothing missing)', async () => {
+    redis = await startRedis();
+    const proxy = await startProxy(redis.port);
+    try {
+      nodes = [
+        await startNode(`redis://127.0.0.1:${proxy.port}`, 'cut', { nodeTtl: 5000, heartbeatInterval: 300 }),
+        await startNode(redis.url, 'watcher', { nodeTtl: 5000, heartbeatInterval: 300 }),
+      ];
+      await Promise.all(nodes.map((n) => n.call('ready')));
+      const [cut, watcher] = nodes;
+      const leaving = await connect(cut, 'lea');
+      await until(async () => (await watcher.call('spark', leaving.id)) === 'cut');
+
+      const mark = watcher.messages.length;
+      proxy.cut();
+      await seen(cut, 'redis', (p) => p.state === 'down');
+      // While cut off (shorter than the TTL, so the node is not reaped): one spark leaves, one joins.
+      leaving.client.end();
+      const arriving = await connect(cut, 'arne');
+      await until(async () => (await cut.call('local')).length === 1);
+      expect(await watcher.call('spark', leaving.id)).toBe('cut'); // stale until the node is back
+
+      proxy.restore();
+      await seen(watcher, 'leave', (p) => p.spark === leaving.id, mark);
+      await seen(watcher, 'join', (p) => p.spark === arriving.id, mark);
+      expect(await watcher.call('spark', leaving.id)).toBe(null);
+      expect(await watcher.call('spark', arriving.id)).toBe('cut');
+      expect(await watcher.call('users')).toEqual(['arne']);
+      // The node was never reaped: no nodeDown for it.
+      expect(watcher.messages.slice(mark).filter((m) => m.name === 'nodeDown')).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('Redis unreachable at start-up: the node serves locally, says so, and joins once Redis comes', async () => {
