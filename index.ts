@@ -26,6 +26,23 @@ export { noCachePlugin } from './plugins/no-cache';
 export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
 export { clientLibrary } from './plugins/client-library';
+export { rooms, roomsOf, Rooms, RoomTarget, ROOMS, type SparkRef, type BrokerRequests } from './plugins/rooms';
+export {
+  events,
+  defineEvents,
+  EventMap,
+  ERROR_EVENT,
+  type EventSchemas,
+  type EventSchema,
+  type TypedSpark,
+  type TypedClient,
+  type TypedEvents,
+  type PayloadIn,
+  type PayloadOut,
+  type ReplyOf,
+  type ReplyFn,
+  type UnknownPolicy,
+} from './plugins/events';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export { transformers, parsers } from './facade/tables';
 

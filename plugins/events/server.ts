@@ -1,0 +1,96 @@
+import type { ServerContext } from '../../core/context';
+import type { Spark } from '../../core/spark';
+import { AllsparkError } from '../../core/errors';
+import { Endpoint, type AckSettings } from './endpoint';
+import { ackPacket, eventPacket, isPacket, ACK, ERROR_EVENT, type EventPacket } from './wire';
+import { ackError, toWire } from './acks';
+import { isReserved } from './reserved';
+import { validate } from './validate';
+import type { EventMap } from './define';
+
+/** What to do with an incoming event the map does not declare. */
+export type UnknownPolicy = 'reject' | 'ignore' | 'allow';
+
+export interface EventsServerSettings extends AckSettings {
+  map: EventMap | undefined;
+  unknown: UnknownPolicy;
+}
+
+const ENDPOINT = Symbol('events');
+type WithEndpoint = Spark & { [ENDPOINT]?: Endpoint };
+
+/**
+ * The server half: sparks get a wire-sending `emit` for events and
+ * `ask`; every incoming event packet is checked (name, reserved,
+ * declared, payload schema) before any listener runs, and refused with an
+ * answer to the sender otherwise. Event packets never reach `data`.
+ */
+export function installEvents(ctx: ServerContext, settings: EventsServerSettings): void {
+  const { map, unknown } = settings;
+  const kernel = ctx.kernel;
+  const declared = new Set(map?.names ?? []);
+  const baseEmit = kernel.Spark.prototype.emit;
+  const checkReply = map === undefined ? undefined : (event: string, reply: unknown): unknown => {
+    const schema = map.reply(event);
+    if (schema === undefined) return reply;
+    const checked = validate(schema, reply, event, 'reply');
+    if (checked instanceof AllsparkError) throw checked;
+    return checked.value;
+  };
+  const endpointOf = (spark: WithEndpoint): Endpoint =>
+    (spark[ENDPOINT] ??= new Endpoint(spark, settings, (err, event) => reportFailure(spark, err, event), checkReply));
+  /** Does `event` go to the client? Declared events always; others only under `allow`. */
+  const isWire = (spark: Spark, event: unknown): event is string =>
+    typeof event === 'string' && (declared.has(event) || (unknown === 'allow' && !isReserved(event) && !spark.reserved(event)));
+
+  ctx.decorateSpark(
+    'emit',
+    {
+      value(this: Spark, event: string | symbol, ...args: unknown[]): boolean {
+        return isWire(this, event) ? endpointOf(this).send(event, args) : baseEmit.call(this, event, ...args);
+      },
+    },
+    { override: true },
+  );
+  ctx.decorateSpark('ask', {
+    value(this: Spark, event: string, payload?: unknown, options?: { timeout?: number }): Promise<unknown> {
+      return endpointOf(this).request(event, payload, options?.timeout);
+    },
+  });
+  ctx.hook('onMessage', (spark, packet) => {
+    if (!isPacket(packet.data)) return undefined;
+    receive(spark, packet.data);
+    return false;
+  });
+  ctx.hook('onDisconnection', (spark) => (spark as WithEndpoint)[ENDPOINT]?.acks.rejectAll('The connection closed'));
+
+  function receive(spark: Spark, packet: EventPacket): void {
+    if (packet.type === ACK) return endpointOf(spark).settle(packet);
+    const event = packet.data[0];
+    if (typeof event !== 'string') return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_INVALID', 'An event name must be a string'));
+    if (isReserved(event) || spark.reserved(event)) {
+      return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_RESERVED', `"${event}" is reserved and cannot be sent as an event`, { event }));
+    }
+    const schema = map?.payload(event);
+    if (schema === undefined) {
+      if (unknown === 'allow') return endpointOf(spark).dispatch(event, packet.data.slice(1), packet.id);
+      if (unknown === 'ignore') return;
+      return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_UNKNOWN', `Unknown event "${event}"`, { event }));
+    }
+    const checked = validate(schema, packet.data[1], event, 'payload');
+    if (checked instanceof AllsparkError) return refuse(spark, packet.id, checked);
+    endpointOf(spark).dispatch(event, [checked.value], packet.id);
+  }
+
+  /** Tell the sender why its event was refused: as the reply it asked for, or as an `allspark:error` event. */
+  function refuse(spark: Spark, id: number | undefined, err: AllsparkError): void {
+    kernel.log('debug', err);
+    const wire = toWire(err, (err as { event?: string }).event ?? '');
+    spark.write(id === undefined ? eventPacket(ERROR_EVENT, wire) : ackPacket(id, wire));
+  }
+}
+
+/** A listener failed with nobody to answer: the spark's `error` (if listened) and the kernel's log. */
+function reportFailure(spark: Spark, err: unknown, event: string): void {
+  spark.fail(err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+}
