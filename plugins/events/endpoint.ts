@@ -68,7 +68,7 @@ export class Endpoint {
     const reply = id === undefined ? undefined : this.#replier(id, event);
     let result: unknown;
     try {
-      result = callListeners(this.peer, event, reply === undefined ? args : [...args, reply]);
+      result = reply === undefined ? callListeners(this.peer, event, args, false) : callListeners(this.peer, event, [...args, reply], true);
     } catch (err) {
       if (reply === undefined) this.report(err, event);
       else reply(err);
@@ -104,7 +104,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-type NodeEmitter = { rawListeners(event: string): Function[] };
+type Listener = Function & { listener?: Function };
+type NodeEmitter = { rawListeners(event: string): Listener[] };
 type Ee3Entry = { fn: Function; context: unknown; once: boolean };
 type Ee3 = { _events?: Record<string, Ee3Entry | Ee3Entry[]>; removeListener(e: string, fn: Function, ctx?: unknown, once?: boolean): unknown };
 
@@ -114,14 +115,17 @@ type Ee3 = { _events?: Record<string, Ee3Entry | Ee3Entry[]>; removeListener(e: 
  * drops return values, and replies may be return values, so listeners are
  * called here: Node's through `rawListeners` (once-wrappers remove
  * themselves), eventemitter3's (the client) through its listener table.
+ * A listener that declares the `reply` parameter answers through it: what
+ * it returns is not a reply (`(p, reply) => setTimeout(…)` returns a timer).
  */
-function callListeners(peer: Peer, event: string, args: unknown[]): unknown {
+function callListeners(peer: Peer, event: string, args: unknown[], withReply: boolean): unknown {
   let result: unknown = NO_LISTENER;
+  const take = (fn: Function, value: unknown): void => {
+    if (withReply && fn.length >= args.length) value = undefined;
+    if (result === NO_LISTENER || result === undefined) result = value;
+  };
   if (typeof (peer as unknown as NodeEmitter).rawListeners === 'function') {
-    for (const fn of (peer as unknown as NodeEmitter).rawListeners(event)) {
-      const value = fn.apply(peer, args);
-      if (result === NO_LISTENER || result === undefined) result = value;
-    }
+    for (const fn of (peer as unknown as NodeEmitter).rawListeners(event)) take(fn.listener ?? fn, fn.apply(peer, args));
     return result;
   }
   const ee = peer as unknown as Ee3;
@@ -129,8 +133,7 @@ function callListeners(peer: Peer, event: string, args: unknown[]): unknown {
   if (entry === undefined) return result;
   for (const listener of Array.isArray(entry) ? entry.slice() : [entry]) {
     if (listener.once) ee.removeListener(event, listener.fn, undefined, true);
-    const value = listener.fn.apply(listener.context, args);
-    if (result === NO_LISTENER || result === undefined) result = value;
+    take(listener.fn, listener.fn.apply(listener.context, args));
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { rooms, roomsOf, type Kernel, type Client, type Spark } from '../../index';
+import { rooms, roomsOf, definePlugin, type Kernel, type Client, type Spark } from '../../index';
 import { startKernel, stopAll } from '../helpers/kernel';
 import { once, collect, delay } from '../helpers/net';
 import { MemoryBus } from '../helpers/memory-broker';
@@ -175,7 +175,7 @@ describe('rooms on one node', () => {
   test('with outgoing transforms, each member gets the message through them', async () => {
     const env = await start((k) => {
       k.use(rooms);
-      k.use({ name: 'shout', server: (ctx) => void ctx.hook('onSend', (_s, p) => void (p.data = String(p.data).toUpperCase())) } as never);
+      k.use(definePlugin({ name: 'shout', server: (ctx) => void ctx.hook('onSend', (_s, p) => void (p.data = String(p.data).toUpperCase())) }));
     });
     const pairs = await connect(env, 2);
     for (const [, s] of pairs) s.join('r');
