@@ -1,9 +1,8 @@
 import type { ClientPluginHalf } from '../../core/client/types';
 import type { Client } from '../../core/client/client';
-import { Endpoint } from './endpoint';
-import { isPacket, ACK, ERROR_EVENT, type EventPacket } from './wire';
+import { endpoint as makeEndpoint, NO_LISTENER, type Peer } from './endpoint';
+import { isPacket, ACK, ERROR_EVENT, type EventPacket, type WireError } from './wire';
 import { ackError } from './acks';
-import { isReserved } from './reserved';
 
 /** What the client half learns from the server's options. */
 export interface EventsClientOptions {
@@ -25,14 +24,16 @@ export interface EventsClientOptions {
  */
 export const eventsClient: ClientPluginHalf<EventsClientOptions> = (client, options) => {
   const names = new Set(options.names);
-  const endpoint = new Endpoint(client, options, (err) => client.emit('error', err));
+  const endpoint = makeEndpoint(client, options, callClientListeners, (err) => client.emit('error', err));
   const baseEmit = client.emit;
   const isWire = (event: unknown): event is string =>
-    typeof event === 'string' && (names.has(event) || (options.allow && !isReserved(event) && !client.reserved(event)));
+    typeof event === 'string' && (names.has(event) || (options.allow && !client.reserved(event)));
 
   const self = client as Client & { ask(event: string, payload?: unknown, o?: { timeout?: number }): Promise<unknown> };
   self.emit = function emit(this: Client, event: string | symbol, ...args: unknown[]): boolean {
-    return isWire(event) ? endpoint.send(event, args) : baseEmit.apply(this, [event, ...args] as never);
+    // `arguments` as is: the message path emits `data` through here.
+    // eslint-disable-next-line prefer-rest-params
+    return isWire(event) ? endpoint.send(event, args) : baseEmit.apply(this, arguments as never);
   };
   self.ask = (event, payload, o) => endpoint.request(event, payload, o?.timeout);
   client.transform('incoming', (packet) => {
@@ -45,16 +46,34 @@ export const eventsClient: ClientPluginHalf<EventsClientOptions> = (client, opti
   client.on('end', closed);
 
   function receive(packet: EventPacket): void {
-    if (packet.type === ACK) return endpoint.settle(packet);
+    if (packet.type === ACK) return endpoint.settle(packet.id, packet.data);
     const event = packet.data[0];
     if (typeof event !== 'string') return;
     if (event === ERROR_EVENT) {
-      const e = (packet.data[1] ?? {}) as { code?: string; message?: string; event?: string; path?: string };
-      client.emit('error', ackError(e.code ?? 'ALLSPARK_EVENT_INVALID', e.message ?? 'The server refused an event', e));
+      const e = (packet.data[1] ?? {}) as WireError;
+      client.emit('error', ackError(e.code, e.message, e));
       return;
     }
-    if (isReserved(event) || client.reserved(event)) return;
+    // The client's own reserved list: what it emits itself (open, data, reconnect, incoming::*, …).
+    if (client.reserved(event)) return;
     endpoint.dispatch(event, packet.data.slice(1), packet.id);
   }
   return () => endpoint.acks.rejectAll('The client was destroyed');
 };
+
+type Ee3Entry = { fn: Function; context: unknown; once: boolean };
+type Ee3 = { _events: Record<string, Ee3Entry | Ee3Entry[] | undefined>; removeListener(e: string, fn: Function, ctx?: unknown, once?: boolean): unknown };
+
+/** eventemitter3 (the client's emitter): its listener table, once-listeners removed first as its `emit` does (see `CallListeners`). */
+function callClientListeners(peer: Peer, event: string, args: unknown[], withReply: boolean): unknown {
+  let result: unknown = NO_LISTENER;
+  const ee = peer as unknown as Ee3;
+  const entry = ee._events[event];
+  if (entry === undefined) return result;
+  for (const listener of Array.isArray(entry) ? entry.slice() : [entry]) {
+    if (listener.once) ee.removeListener(event, listener.fn, undefined, true);
+    const value = listener.fn.apply(listener.context, args);
+    if (result === NO_LISTENER || result === undefined) result = withReply && listener.fn.length >= args.length ? undefined : value;
+  }
+  return result;
+}

@@ -3,6 +3,11 @@ import { definePlugin } from '../../core/plugin';
 import { installEvents, type UnknownPolicy } from './server';
 import { eventsClient, type EventsClientOptions } from './client';
 import { EventMap } from './define';
+import { useErrorFactory } from './acks';
+import { AllsparkError, type ErrorCode } from '../../core/errors';
+
+// Node code (server and Node clients) gets real AllsparkErrors; see acks.ts.
+useErrorFactory((code, message) => new AllsparkError(code as ErrorCode, message));
 
 export const eventsOptions = z
   .object({

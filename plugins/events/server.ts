@@ -1,7 +1,7 @@
 import type { ServerContext } from '../../core/context';
 import type { Spark } from '../../core/spark';
 import { AllsparkError } from '../../core/errors';
-import { Endpoint, type AckSettings } from './endpoint';
+import { endpoint, NO_LISTENER, type Endpoint, type AckSettings, type Peer } from './endpoint';
 import { ackPacket, eventPacket, isPacket, ACK, ERROR_EVENT, type EventPacket } from './wire';
 import { ackError, toWire } from './acks';
 import { isReserved } from './reserved';
@@ -34,11 +34,11 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     const schema = map.reply(event);
     if (schema === undefined) return reply;
     const checked = validate(schema, reply, event, 'reply');
-    if (checked instanceof AllsparkError) throw checked;
+    if (checked instanceof Error) throw checked;
     return checked.value;
   };
   const endpointOf = (spark: WithEndpoint): Endpoint =>
-    (spark[ENDPOINT] ??= new Endpoint(spark, settings, (err, event) => reportFailure(spark, err, event), checkReply));
+    (spark[ENDPOINT] ??= endpoint(spark, settings, callSparkListeners, (err, event) => reportFailure(spark, err, event), checkReply));
   /** Does `event` go to the client? Declared events always; others only under `allow`. */
   const isWire = (spark: Spark, event: unknown): event is string =>
     typeof event === 'string' && (declared.has(event) || (unknown === 'allow' && !isReserved(event) && !spark.reserved(event)));
@@ -65,7 +65,7 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
   ctx.hook('onDisconnection', (spark) => (spark as WithEndpoint)[ENDPOINT]?.acks.rejectAll('The connection closed'));
 
   function receive(spark: Spark, packet: EventPacket): void {
-    if (packet.type === ACK) return endpointOf(spark).settle(packet);
+    if (packet.type === ACK) return endpointOf(spark).settle(packet.id, packet.data);
     const event = packet.data[0];
     if (typeof event !== 'string') return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_INVALID', 'An event name must be a string'));
     if (isReserved(event) || spark.reserved(event)) {
@@ -78,14 +78,14 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
       return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_UNKNOWN', `Unknown event "${event}"`, { event }));
     }
     const checked = validate(schema, packet.data[1], event, 'payload');
-    if (checked instanceof AllsparkError) return refuse(spark, packet.id, checked);
+    if (checked instanceof Error) return refuse(spark, packet.id, checked);
     endpointOf(spark).dispatch(event, [checked.value], packet.id);
   }
 
   /** Tell the sender why its event was refused: as the reply it asked for, or as an `allspark:error` event. */
-  function refuse(spark: Spark, id: number | undefined, err: AllsparkError): void {
+  function refuse(spark: Spark, id: number | undefined, err: Error & { event?: string }): void {
     kernel.log('debug', err);
-    const wire = toWire(err, (err as { event?: string }).event ?? '');
+    const wire = toWire(err, err.event ?? '');
     spark.write(id === undefined ? eventPacket(ERROR_EVENT, wire) : ackPacket(id, wire));
   }
 }
@@ -93,4 +93,17 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
 /** A listener failed with nobody to answer: the spark's `error` (if listened) and the kernel's log. */
 function reportFailure(spark: Spark, err: unknown, event: string): void {
   spark.fail(err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+}
+
+type Listener = Function & { listener?: Function };
+
+/** Node's emitter: `rawListeners` keeps once-wrappers, which remove themselves (see `CallListeners`). */
+function callSparkListeners(peer: Peer, event: string, args: unknown[], withReply: boolean): unknown {
+  let result: unknown = NO_LISTENER;
+  for (const fn of (peer as Spark).rawListeners(event) as Listener[]) {
+    const value = fn.apply(peer, args);
+    const declared = fn.listener ?? fn;
+    if (result === NO_LISTENER || result === undefined) result = withReply && declared.length >= args.length ? undefined : value;
+  }
+  return result;
 }

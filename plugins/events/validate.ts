@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { AllsparkError } from '../../core/errors';
-import { ackError } from './acks';
+import { ackError, type CodedError } from './acks';
 
 /** A zod path as text: `items.0.name`, or `(root)` for the payload itself. */
 function pathOf(path: ReadonlyArray<string | number>): string {
@@ -12,7 +11,7 @@ function pathOf(path: ReadonlyArray<string | number>): string {
  * ALLSPARK_EVENT_INVALID error naming the event, the first failing path
  * and zod's message, with every issue in `issues`.
  */
-export function validate(schema: z.ZodTypeAny, value: unknown, event: string, what: string): { value: unknown } | AllsparkError {
+export function validate(schema: z.ZodTypeAny, value: unknown, event: string, what: string): { value: unknown } | CodedError {
   const result = schema.safeParse(value);
   if (result.success) return { value: result.data };
   const issues = result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }));
