@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { definePlugin } from '../../core/plugin';
 import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
-import type { AllsparkError } from '../../core/errors';
+import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { Rooms } from './service';
 import { RoomTarget } from './target';
 import { decorateSparks } from './spark';
@@ -52,12 +52,12 @@ export const rooms = definePlugin({
   },
 });
 
-/** The rooms of a kernel (or of a Primus facade, through its `kernel`). Throws when the rooms plugin is not used. */
+/** The rooms of a kernel (or of a Primus facade, through its `kernel`). Throws ALLSPARK_PLUGIN_DEPENDENCY when the rooms plugin is not used. */
 export function roomsOf(owner: Kernel | { kernel: Kernel }): Rooms {
   const kernel = 'registry' in owner ? owner : owner.kernel;
   const service = kernel.registry.lookup<Rooms>(ROOMS);
   if (service === undefined) {
-    throw new Error('The rooms plugin is not in use: kernel.use(rooms) first');
+    throw new AllsparkError(ErrorCodes.PLUGIN_DEPENDENCY, 'The rooms plugin is not in use: kernel.use(rooms) first');
   }
   return service;
 }

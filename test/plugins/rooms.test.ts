@@ -1,6 +1,6 @@
-import { rooms, roomsOf, definePlugin, type Kernel, type Client, type Spark } from '../../index';
+import { Primus, rooms, roomsOf, definePlugin, type Kernel, type Client, type Spark } from '../../index';
 import { startKernel, stopAll } from '../helpers/kernel';
-import { once, collect, delay } from '../helpers/net';
+import { once, collect, delay, httpServer, urlOf } from '../helpers/net';
 import { MemoryBus } from '../helpers/memory-broker';
 
 type Env = Awaited<ReturnType<typeof startKernel>>;
@@ -187,7 +187,38 @@ describe('rooms on one node', () => {
 
   test('roomsOf without the plugin says how to fix it', async () => {
     const env = await start(() => undefined);
-    expect(() => roomsOf(env.kernel)).toThrow('The rooms plugin is not in use: kernel.use(rooms) first');
+    expect(() => roomsOf(env.kernel)).toThrow(
+      expect.objectContaining({ code: 'ALLSPARK_PLUGIN_DEPENDENCY', message: 'The rooms plugin is not in use: kernel.use(rooms) first' }),
+    );
+  });
+});
+
+describe('rooms on the Primus facade', () => {
+  test('roomsOf(primus).room(name).write reaches the real Primus 8 client and ours', async () => {
+    const http = await httpServer();
+    const primus = new Primus(http, { transformer: 'websockets' });
+    primus.kernel.use(rooms);
+    const PrimusV8 = require('primus');
+    const V8Socket = PrimusV8.createSocket({ transformer: 'websockets' });
+    const sparks: Spark[] = [];
+    primus.on('connection', (spark: Spark) => {
+      sparks.push(spark);
+      spark.join('lobby');
+    });
+    const clients = [new V8Socket(urlOf(http)), new primus.Socket(urlOf(http))];
+    try {
+      await Promise.all(clients.map((c) => once(c, 'open')));
+      while (sparks.length < 2) await delay(5);
+      const got = Promise.all(clients.map((c) => once(c, 'data')));
+      roomsOf(primus).room('lobby').write({ to: 'lobby' });
+      expect(await got).toEqual([{ to: 'lobby' }, { to: 'lobby' }]);
+      const second = once(clients[1], 'data');
+      roomsOf(primus).in('lobby').except(sparks[0].id).write('only ours');
+      expect(await second).toBe('only ours');
+    } finally {
+      for (const c of clients) c.end();
+      await new Promise<void>((r) => primus.destroy(() => r()));
+    }
   });
 });
 
