@@ -15,7 +15,11 @@ export class MemoryBus {
   readonly published: Array<{ channel: string; origin: string }> = [];
   readonly #responders = new Map<string, Map<string, (payload: string, origin: string) => string>>();
 
-  constructor(readonly options: { requests?: boolean } = {}) {}
+  /**
+   * `requests`: brokers implement the request/respond extension;
+   * `counted`: brokers offer `publishCounted` (how many nodes got a publish, as Redis tells).
+   */
+  constructor(readonly options: { requests?: boolean; counted?: boolean } = {}) {}
 
   /** Nodes subscribed to `channel`. */
   nodesOn(channel: string): string[] {
@@ -49,6 +53,13 @@ export class MemoryBus {
         };
       },
     };
+    if (this.options.counted) {
+      broker.publishCounted = (channel: string, payload: string): Promise<number> => {
+        const receivers = bus.nodesOn(channel).length;
+        broker.publish(channel, payload);
+        return Promise.resolve(receivers);
+      };
+    }
     if (this.options.requests) {
       broker.request = async (channel: string, payload: string): Promise<string[]> => {
         await new Promise((r) => setImmediate(r));
