@@ -30,10 +30,10 @@ export const eventsClient: ClientPluginHalf<EventsClientOptions> = (client, opti
     typeof event === 'string' && (names.has(event) || (options.allow && !client.reserved(event)));
 
   const self = client as Client & { ask(event: string, payload?: unknown, o?: { timeout?: number }): Promise<unknown> };
-  self.emit = function emit(this: Client, event: string | symbol, ...args: unknown[]): boolean {
-    // `arguments` as is: the message path emits `data` through here.
+  // `arguments`, no rest parameter: the message path emits `data` through here and must not allocate.
+  self.emit = function emit(this: Client, event: string | symbol): boolean {
     // eslint-disable-next-line prefer-rest-params
-    return isWire(event) ? endpoint.send(event, args) : baseEmit.apply(this, arguments as never);
+    return isWire(event) ? endpoint.send(event, Array.prototype.slice.call(arguments, 1)) : baseEmit.apply(this, arguments as never);
   };
   self.ask = (event, payload, o) => endpoint.request(event, payload, o?.timeout);
   client.transform('incoming', (packet) => {

@@ -61,6 +61,9 @@ export class EventMap<S extends EventSchemas = EventSchemas> {
   readonly schemas: Readonly<S>;
   /** The event names, in declaration order. */
   readonly names: readonly string[];
+  /** Schemas by name, looked up once per incoming event. */
+  readonly #payloads = new Map<string, z.ZodTypeAny>();
+  readonly #replies = new Map<string, z.ZodTypeAny>();
 
   constructor(schemas: S) {
     for (const name of Object.keys(schemas)) {
@@ -71,6 +74,12 @@ export class EventMap<S extends EventSchemas = EventSchemas> {
       if (!(def instanceof z.ZodType) && !(def && (def as { payload?: unknown }).payload instanceof z.ZodType)) {
         throw new AllsparkError(ErrorCodes.EVENT_INVALID, `Event "${name}" needs a zod schema, or { payload, reply } schemas`);
       }
+      if (def instanceof z.ZodType) {
+        this.#payloads.set(name, def);
+      } else {
+        this.#payloads.set(name, def.payload);
+        if (def.reply) this.#replies.set(name, def.reply);
+      }
     }
     this.schemas = Object.freeze({ ...schemas });
     this.names = Object.freeze(Object.keys(schemas));
@@ -78,16 +87,12 @@ export class EventMap<S extends EventSchemas = EventSchemas> {
 
   /** The payload schema of `event`, if it is declared. */
   payload(event: string): z.ZodTypeAny | undefined {
-    if (!Object.prototype.hasOwnProperty.call(this.schemas, event)) return undefined;
-    const def = this.schemas[event] as EventSchema;
-    return def instanceof z.ZodType ? def : def.payload;
+    return this.#payloads.get(event);
   }
 
   /** The reply schema of `event`, if it declares one. */
   reply(event: string): z.ZodTypeAny | undefined {
-    if (!Object.prototype.hasOwnProperty.call(this.schemas, event)) return undefined;
-    const def = this.schemas[event] as EventSchema;
-    return def instanceof z.ZodType ? undefined : def.reply;
+    return this.#replies.get(event);
   }
 
   /** `spark`, typed by this map (the same object). */

@@ -24,7 +24,7 @@ export interface Endpoint {
   request(event: string, payload: unknown, timeout?: number): Promise<unknown>;
   /** Handle a reply packet's `data` (`[error, reply]`) for request `id`. */
   settle(id: unknown, data: unknown[]): void;
-  /** Run the listeners of `event`; when `id` asks for a reply, answer it from them. */
+  /** Run the listeners of `event` with `args` (an array of the caller's, which may grow); when `id` asks for a reply, answer it from them. */
   dispatch(event: string, args: unknown[], id: number | undefined): void;
 }
 
@@ -93,7 +93,8 @@ export function endpoint(
       const reply = id === undefined ? undefined : replier(id, event);
       let result: unknown;
       try {
-        result = callListeners(peer, event, reply ? [...args, reply] : args, reply !== undefined);
+        if (reply !== undefined) args.push(reply);
+        result = callListeners(peer, event, args, reply !== undefined);
       } catch (err) {
         return reply ? reply(err) : report(err, event);
       }

@@ -46,8 +46,13 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
   ctx.decorateSpark(
     'emit',
     {
-      value(this: Spark, event: string | symbol, ...args: unknown[]): boolean {
-        return isWire(this, event) ? endpointOf(this).send(event, args) : baseEmit.call(this, event, ...args);
+      // `arguments` rather than a rest parameter: every `data` event comes through here,
+      // and the local path must not allocate an array per message.
+      value(this: Spark, event: string | symbol): boolean {
+        // eslint-disable-next-line prefer-rest-params
+        if (isWire(this, event)) return endpointOf(this).send(event, Array.prototype.slice.call(arguments, 1));
+        // eslint-disable-next-line prefer-rest-params
+        return baseEmit.apply(this, arguments as never);
       },
     },
     { override: true },
@@ -68,10 +73,11 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     if (packet.type === ACK) return endpointOf(spark).settle(packet.id, packet.data);
     const event = packet.data[0];
     if (typeof event !== 'string') return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_INVALID', 'An event name must be a string'));
-    if (isReserved(event) || spark.reserved(event)) {
+    const schema = map?.payload(event);
+    // Declared names were checked by defineEvents; others may be anything.
+    if (schema === undefined && (isReserved(event) || spark.reserved(event))) {
       return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_RESERVED', `"${event}" is reserved and cannot be sent as an event`, { event }));
     }
-    const schema = map?.payload(event);
     if (schema === undefined) {
       if (unknown === 'allow') return endpointOf(spark).dispatch(event, packet.data.slice(1), packet.id);
       if (unknown === 'ignore') return;
