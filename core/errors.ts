@@ -53,6 +53,16 @@ export const ErrorCodes = {
   ACK_LIMIT: 'ALLSPARK_ACK_LIMIT',
   /** The connection closed while a request waited for its reply. */
   ACK_CLOSED: 'ALLSPARK_ACK_CLOSED',
+  /**
+   * More than `maxBuffered` bytes wait to be sent to one peer that does not
+   * read (a slow consumer): the connection is closed, or (policy `drop`)
+   * further messages are dropped and counted until it drains.
+   */
+  BUFFER_FULL: 'ALLSPARK_BUFFER_FULL',
+  /** A new connection was refused: `maxConnections` sparks are open already (HTTP 503). */
+  MAX_CONNECTIONS: 'ALLSPARK_MAX_CONNECTIONS',
+  /** The process ran out of file descriptors (EMFILE/ENFILE): new connections are being dropped. */
+  OVERLOAD: 'ALLSPARK_OVERLOAD',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
