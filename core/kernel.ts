@@ -57,11 +57,11 @@ export class Kernel extends EventEmitter {
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
-  /** Stops delivering other nodes' broadcasts (set while a broker is provided). */
-  #stopReceiving: (() => void) | null = null;
   #unguard: (() => void) | null = null;
   /** New connections are being refused (`maxConnections`): logged once until the count drops. */
   #refusing = false;
+  /** Stops delivering other nodes' broadcasts (set while a broker is provided). */
+  #stopReceiving: (() => void) | null = null;
   #ownsServer = false;
   #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
 
