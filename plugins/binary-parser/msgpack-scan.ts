@@ -39,7 +39,8 @@ let ends = new Float64Array(0);
  * nests extensions deeper than `maxExtensionDepth`, carries a BigInt
  * extension over `maxBigIntBytes`, or uses an extension we refuse. Strings
  * and binary are skipped by their length, so the cost is one step per
- * value. A frame that ends early is left for msgpackr to refuse.
+ * value. A frame that ends early is left for msgpackr to refuse; bytes
+ * after the value are refused here.
  */
 export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
   const { maxDepth, maxEntries, maxExtensionDepth } = limits;
@@ -56,7 +57,12 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
   let end = -1;
   for (;;) {
     if (left === 0) {
-      if (depth === 0) return;
+      if (depth === 0) {
+        // msgpackr would refuse trailing bytes too, but only after building the value and
+        // JSON-encoding all of it for its error message (seconds and hundreds of MiB for a big frame).
+        if (pos < length) throw trailing(length - pos, pos);
+        return;
+      }
       if (end !== -1) extDepth--;
       if (end >= 0) pos = end;
       depth--;
@@ -149,6 +155,10 @@ function checkExtension(ext: number, size: number, at: number, limits: DecodeLim
   const refused = REFUSED.get(ext);
   if (refused !== undefined) throw new ParserError(ErrorCodes.PARSE, `msgpack: extension 0x${ext.toString(16)} (${refused}) is not accepted`);
   return NESTED_PAYLOAD.has(ext) ? NESTED : WRAPS_NEXT.has(ext) ? WRAPPER : 0;
+}
+
+function trailing(extra: number, at: number): ParserError {
+  return new ParserError(ErrorCodes.PARSE, `msgpack: ${extra} unexpected byte${extra === 1 ? '' : 's'} after the value (at offset ${at})`);
 }
 
 /** Big-endian unsigned size of `n` bytes at `at`; -1 past the end. */
