@@ -1,20 +1,13 @@
-/**
- * HTTP routes under random requests: the spec and library routes, every
- * polling endpoint of engine.io and SockJS, and paths around them, with
- * random methods, headers, bodies and endings (answer read, reset, half
- * close). The server runs in a child process; it must stay alive and keep
- * serving a healthy client that does round trips all along.
- */
 import fc from 'fast-check';
-import { startChild, type ChildServer } from '../helpers/child-server';
+import type { ChildServer } from '../helpers/child-server';
 import { httpCall } from '../helpers/probe';
-import { fuzzParameters, fuzzTimeout } from './settings';
-import { exchange, httpRequest, Prober, type Ending } from './wire';
+import type { Ending } from './wire';
 
-const QUICK = 40;
-const LONG = 3_000;
-jest.setTimeout(fuzzTimeout(QUICK, LONG, 30_000));
-
+/**
+ * Random HTTP requests for the routes under the pathname: the spec and
+ * library routes, every polling endpoint of engine.io and SockJS, paths
+ * around them, random methods, headers, bodies and endings.
+ */
 const SOCKJS_TRANSPORTS = ['xhr', 'xhr_send', 'xhr_streaming', 'eventsource', 'htmlfile', 'jsonp', 'jsonp_send', 'websocket', 'info', ''];
 const segment = fc.oneof(fc.constantFrom('000', 'abc', '..', '.', '%00', '%2e%2e', '', 'a'.repeat(300)), fc.string({ maxLength: 12 }).map(encodeURIComponent));
 
@@ -70,10 +63,11 @@ const body = fc.oneof(
 
 const ending = fc.constantFrom<Ending>('answer', 'answer', 'reset-after-send', 'reset-mid', 'half-close');
 
-const request = fc.record({ method, path, headers: fc.array(header, { maxLength: 5 }), body, binary: fc.option(fc.uint8Array({ maxLength: 100 })), ending });
+/** One random HTTP request and how its connection ends. */
+export const request = fc.record({ method, path, headers: fc.array(header, { maxLength: 5 }), body, binary: fc.option(fc.uint8Array({ maxLength: 100 })), ending });
 
 /** Live session ids for the paths' placeholders (engine.io sid, SockJS session), best effort. */
-async function liveIds(child: ChildServer, transformer: string): Promise<{ sid: string; session: string }> {
+export async function liveIds(child: ChildServer, transformer: string): Promise<{ sid: string; session: string }> {
   const session = `s${Math.random().toString(36).slice(2, 10)}`;
   let sid = 'none';
   if (transformer === 'engine.io') {
@@ -85,34 +79,3 @@ async function liveIds(child: ChildServer, transformer: string): Promise<{ sid: 
   return { sid, session };
 }
 
-describe.each(['engine.io', 'sockjs', 'websockets', 'faye'])('HTTP routes of a %s server', (transformer) => {
-  let child: ChildServer;
-  let prober: Prober;
-
-  beforeAll(async () => {
-    child = await startChild({ transformer, parser: 'json', refuse: true });
-    prober = await Prober.start(child, transformer, 'json');
-  });
-  afterAll(async () => {
-    await child?.stop();
-  });
-
-  it('survive random requests while a healthy client keeps doing round trips', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 6 }), async (requests) => {
-        const ids = await liveIds(child, transformer);
-        await Promise.all(
-          requests.map((r) => {
-            const target = r.path.replace('{sid}', ids.sid).replace('{session}', ids.session);
-            const payload = r.binary === null ? Buffer.from(r.body) : Buffer.from(r.binary);
-            return exchange(child.port, httpRequest(r.method, target, r.headers, payload), r.ending);
-          }),
-        );
-        expect(child.death).toBe('alive');
-      }),
-      fuzzParameters(QUICK, LONG),
-    );
-    expect(child.death).toBe('alive');
-    expect(await prober.stop()).toBeGreaterThan(0);
-  });
-});
