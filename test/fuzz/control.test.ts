@@ -39,7 +39,7 @@ describe('parseControl', () => {
         expect(data.startsWith(CONTROL_PREFIX + control.type + ':')).toBe(true);
         expect(data.endsWith(control.value)).toBe(true);
       }),
-      fuzzParameters(500, 200_000),
+      fuzzParameters(500, 50_000),
     );
   });
 
@@ -49,7 +49,7 @@ describe('parseControl', () => {
       fc.property(type, fc.oneof(fc.string(), fc.integer()), (t, value) => {
         expect(parseControl(controlMessage(t, value))).toEqual({ type: t, value: String(value) });
       }),
-      fuzzParameters(500, 200_000),
+      fuzzParameters(500, 50_000),
     );
   });
 });
@@ -85,7 +85,7 @@ describe('control messages from a live connection', () => {
           }
           ws.received.length = 0;
         }),
-        fuzzParameters(100, 5_000),
+        fuzzParameters(100, 2_000),
       );
       expect(env.kernel.connected).toBe(1);
     },

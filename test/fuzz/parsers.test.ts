@@ -114,7 +114,7 @@ describe.each(CODECS)('%s parser', (name, codec) => {
       fc.property(jsonValues, (value) => {
         expect(codec.decode(codec.encode(value)!)).toEqual(value);
       }),
-      fuzzParameters(150, 20_000),
+      fuzzParameters(150, 10_000),
     );
   });
 
@@ -125,7 +125,7 @@ describe.each(CODECS)('%s parser', (name, codec) => {
           const back = codec.decode(codec.encode(value)!);
           expect(normaliseBinary(back)).toEqual(normaliseBinary(value));
         }),
-        fuzzParameters(150, 20_000),
+        fuzzParameters(150, 10_000),
       );
     });
   }
@@ -142,7 +142,7 @@ describe.each(CODECS)('%s parser', (name, codec) => {
         expectParserErrorOrValue(outcome);
         if (outcome.error === undefined) expectBounded(outcome.value, frame);
       }),
-      fuzzParameters(400, 100_000),
+      fuzzParameters(400, 30_000),
     );
   });
 
@@ -153,7 +153,7 @@ describe.each(CODECS)('%s parser', (name, codec) => {
         expectParserErrorOrValue(outcome);
         if (outcome.error === undefined) expectBounded(outcome.value, frame);
       }),
-      fuzzParameters(250, 50_000),
+      fuzzParameters(250, 20_000),
     );
   });
 
@@ -164,7 +164,7 @@ describe.each(CODECS)('%s parser', (name, codec) => {
         expectParserErrorOrValue(outcome);
         if (outcome.error === undefined) expectBounded(outcome.value, frame);
       }),
-      fuzzParameters(60, 5_000),
+      fuzzParameters(60, 2_000),
     );
   });
 });
