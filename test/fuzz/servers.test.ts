@@ -15,7 +15,7 @@ import { play, scenario } from './scenarios';
 
 const HTTP = { quick: 20, long: 500 };
 const SESSIONS = { quick: 25, long: 500 };
-jest.setTimeout(fuzzTimeout(SESSIONS.quick, SESSIONS.long, 40_000));
+jest.setTimeout(fuzzTimeout());
 
 /** Each transformer with a parser, so frames reach every decoder on a live path. */
 const SERVERS: Array<[string, string]> = [
