@@ -45,6 +45,7 @@ describe.each(SERVERS)('a %s server (%s parser)', (transformer, parser) => {
     child = children.get(transformer)!;
     prober = await Prober.start(child, transformer, parser);
   });
+  afterAll(() => prober?.halt());
 
   it('survives random HTTP requests on every route', async () => {
     await fc.assert(
@@ -77,5 +78,10 @@ describe.each(SERVERS)('a %s server (%s parser)', (transformer, parser) => {
   it('kept serving the healthy client all along', async () => {
     expect(await prober.stop()).toBeGreaterThan(0);
     expect(child.death).toBe('alive');
+  });
+
+  it('logged every failure as an AllsparkError with a code', () => {
+    const uncoded = child.logs.filter((entry) => entry.level === 'error' && entry.code === undefined);
+    expect(uncoded.slice(0, 5)).toEqual([]);
   });
 });

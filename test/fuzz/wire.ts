@@ -80,6 +80,13 @@ export class Prober {
     }
   }
 
+  /** Stop without checking anything (cleanup after a failed test). */
+  async halt(): Promise<void> {
+    this.#running = false;
+    await this.#loop;
+    this.#client?.destroy();
+  }
+
   /** Stop, after one last round trip; the number of round trips done. */
   async stop(): Promise<number> {
     this.#running = false;
