@@ -134,8 +134,9 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
       }
       continue;
     }
-    if (count === 0) continue;
+    // A container, empty or not, is a level (as in the other parsers).
     if (depth + 1 > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
+    if (count === 0) continue;
     remaining[depth] = left;
     ends[depth] = end;
     depth++;

@@ -42,6 +42,14 @@ describe.each(FACTORIES)('%s decode limits', (name, create) => {
     expect(err?.message).toContain('maxDepth');
   });
 
+  it('counts an empty container as a level', () => {
+    const codec = create(limits({ maxDepth: 3 }));
+    expect(codec.decode(codec.encode([[[]]])!)).toEqual([[[]]]);
+    expect(codec.decode(codec.encode([[{}]])!)).toEqual([[{}]]);
+    expect(failure(codec, codec.encode([[[[]]]]) as string | Uint8Array)?.message).toContain('maxDepth');
+    expect(failure(codec, codec.encode([[[{}]]]) as string | Uint8Array)?.message).toContain('maxDepth');
+  });
+
   it('takes containers of maxEntries and refuses one entry more, naming the option', () => {
     const codec = create(limits({ maxEntries: 40 }));
     const list = Array.from({ length: 40 }, (_, i) => i);
