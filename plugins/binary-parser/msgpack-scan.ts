@@ -37,7 +37,8 @@ let ends = new Float64Array(0);
  * allocating anything, and refuse it before msgpackr builds a value when it
  * nests deeper than `maxDepth`, holds a container of more than `maxEntries`,
  * nests extensions deeper than `maxExtensionDepth`, carries a BigInt
- * extension over `maxBigIntBytes`, or uses an extension we refuse. Strings
+ * extension over `maxBigIntBytes`, or uses an extension we refuse or the
+ * never-used byte 0xc1. Strings
  * and binary are skipped by their length, so the cost is one step per
  * value. A frame that ends early is left for msgpackr to refuse; bytes
  * after the value are refused here.
@@ -81,6 +82,8 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
       pos += type & 0x1f;
       continue;
     } else if (type <= 0xc3) {
+      // msgpackr hands the never-used 0xc1 over as a marker object, inside arrays and maps too.
+      if (type === 0xc1) throw new ParserError(ErrorCodes.PARSE, `msgpack: 0xc1 is not a MessagePack value (at offset ${pos - 1})`);
       continue;
     } else if (type >= 0xca && type <= 0xd3) {
       pos += FIXED[type - 0xca];

@@ -103,6 +103,12 @@ describe('msgpack extension limits', () => {
     expect(failure(codec, Uint8Array.of(0xd6, 0x62, 0, 0, 0, 9))?.message).toBe('msgpack: extension 0x62 (string bundles) is not accepted');
   });
 
+  it('refuses the never-used byte 0xc1 anywhere, not only as the whole frame', () => {
+    const codec = createMsgpackCodec(DEFAULT_DECODE_LIMITS);
+    expect(failure(codec, Uint8Array.of(0x92, 0xc1, 0x01))?.message).toBe('msgpack: 0xc1 is not a MessagePack value (at offset 1)');
+    expect(failure(codec, Uint8Array.of(0x81, 0xa1, 0x61, 0xc1))?.message).toBe('msgpack: 0xc1 is not a MessagePack value (at offset 3)');
+  });
+
   it('refuses bytes after the value before decoding it', () => {
     const codec = createMsgpackCodec(DEFAULT_DECODE_LIMITS);
     const frame = new Uint8Array(1 << 20);
