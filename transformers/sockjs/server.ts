@@ -6,7 +6,7 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes, ParserError } from '../../core/errors';
-import { expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
+import { discard, expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
@@ -51,6 +51,8 @@ class SockJsSession implements SparkTransport {
   spark!: Spark;
   #failure: AllsparkError | null = null;
   #closing = false;
+  /** Over `maxBuffered`: nothing more is queued until the session drains (or the spark closes). */
+  #full = false;
   #drainCheck: ReturnType<typeof setInterval> | undefined;
   /** The poll queue last measured, and its length in characters. */
   #queue: readonly string[] | undefined;
@@ -63,12 +65,19 @@ class SockJsSession implements SparkTransport {
     readonly connection: SockJSConnection,
     readonly maxLength: number,
     readonly highWaterMark: number,
+    readonly maxBuffered: number,
   ) {}
 
   send(frame: Frame): boolean {
+    if (this.#full) return this.spark.skip();
     this.connection.write(frame as string);
-    if (this.#pending((frame as string).length) < this.highWaterMark) return true;
+    const pending = this.#pending((frame as string).length);
+    if (pending < this.highWaterMark) return true;
     this.#drainCheck ??= setInterval(this.#checkDrained, DRAIN_CHECK_MS);
+    if (pending > this.maxBuffered) {
+      this.#full = true;
+      this.spark.overflowed(pending);
+    }
     return false;
   }
 
@@ -93,6 +102,7 @@ class SockJsSession implements SparkTransport {
   #checkDrained = (): void => {
     if (this.#pending(0) >= this.highWaterMark) return;
     this.#stopDrainCheck();
+    this.#full = false;
     this.spark.drained();
   };
 
@@ -103,6 +113,13 @@ class SockJsSession implements SparkTransport {
 
   close(): void {
     this.#stopDrainCheck();
+    if (this.#full) {
+      // A client that does not read would never take the close frame: drop what waits for it now.
+      this.#closing = true;
+      discard(this.connection);
+      this.#delivered();
+      return;
+    }
     // Without a receiver attached the close frame waits in sockjs for the client's next poll.
     const now = hasReceiver(this.connection);
     this.#closing = true;
@@ -242,6 +259,13 @@ export class SockJsServer implements ServerTransformer {
     }
   }
 
+  /** Every SockJS upgrade opens a session; a receiving request does when its session is unknown. */
+  opensConnection(req: KernelRequest, upgrade: boolean): boolean {
+    if (upgrade) return true;
+    const route = routeOf(req.pathnameOnly, this.#base);
+    return route !== undefined && RECEIVERS.has(route.transport) && !this.#sessions.has(route.session);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#remember(req as KernelRequest, socket);
     if (!this.#handle(req, socket, head)) socket.destroy();
@@ -296,7 +320,7 @@ export class SockJsServer implements ServerTransformer {
       return;
     }
     const kernel = this.#kernel;
-    const session = new SockJsSession(connection, kernel.options.maxLength, this.#highWaterMark);
+    const session = new SockJsSession(connection, kernel.options.maxLength, this.#highWaterMark, kernel.options.maxBuffered);
     const route = routeOf(req.pathnameOnly, this.#base);
     const sessionId = route?.session;
     this.#live.add(session);
