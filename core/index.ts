@@ -1,6 +1,7 @@
 export { createKernel, Kernel, KernelOptionsSchema, type KernelOptions } from './kernel';
 export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown } from './plugin';
-export { defineParser, type ParserPluginParts } from './parser-plugin';
+export { defineParser, decodeLimitsOptions, msgpackLimitsOptions, type ParserPluginParts } from './parser-plugin';
+export { DEFAULT_DECODE_LIMITS, decodeFailure, overLimit, type DecodeLimits } from './decode-limits';
 export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
 export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';

@@ -37,9 +37,11 @@ let ends = new Float64Array(0);
  * allocating anything, and refuse it before msgpackr builds a value when it
  * nests deeper than `maxDepth`, holds a container of more than `maxEntries`,
  * nests extensions deeper than `maxExtensionDepth`, carries a BigInt
- * extension over `maxBigIntBytes`, or uses an extension we refuse. Strings
+ * extension over `maxBigIntBytes`, or uses an extension we refuse or the
+ * never-used byte 0xc1. Strings
  * and binary are skipped by their length, so the cost is one step per
- * value. A frame that ends early is left for msgpackr to refuse.
+ * value. A frame that ends early is left for msgpackr to refuse; bytes
+ * after the value are refused here.
  */
 export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
   const { maxDepth, maxEntries, maxExtensionDepth } = limits;
@@ -56,7 +58,12 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
   let end = -1;
   for (;;) {
     if (left === 0) {
-      if (depth === 0) return;
+      if (depth === 0) {
+        // msgpackr would refuse trailing bytes too, but only after building the value and
+        // JSON-encoding all of it for its error message (seconds and hundreds of MiB for a big frame).
+        if (pos < length) throw trailing(length - pos, pos);
+        return;
+      }
       if (end !== -1) extDepth--;
       if (end >= 0) pos = end;
       depth--;
@@ -75,6 +82,8 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
       pos += type & 0x1f;
       continue;
     } else if (type <= 0xc3) {
+      // msgpackr hands the never-used 0xc1 over as a marker object, inside arrays and maps too.
+      if (type === 0xc1) throw new ParserError(ErrorCodes.PARSE, `msgpack: 0xc1 is not a MessagePack value (at offset ${pos - 1})`);
       continue;
     } else if (type >= 0xca && type <= 0xd3) {
       pos += FIXED[type - 0xca];
@@ -128,8 +137,9 @@ export function checkMsgpack(bytes: Uint8Array, limits: DecodeLimits): void {
       }
       continue;
     }
-    if (count === 0) continue;
+    // A container, empty or not, is a level (as in the other parsers).
     if (depth + 1 > maxDepth) throw overLimit('msgpack', `frame nested deeper than ${maxDepth} levels`, 'maxDepth', maxDepth);
+    if (count === 0) continue;
     remaining[depth] = left;
     ends[depth] = end;
     depth++;
@@ -149,6 +159,10 @@ function checkExtension(ext: number, size: number, at: number, limits: DecodeLim
   const refused = REFUSED.get(ext);
   if (refused !== undefined) throw new ParserError(ErrorCodes.PARSE, `msgpack: extension 0x${ext.toString(16)} (${refused}) is not accepted`);
   return NESTED_PAYLOAD.has(ext) ? NESTED : WRAPS_NEXT.has(ext) ? WRAPPER : 0;
+}
+
+function trailing(extra: number, at: number): ParserError {
+  return new ParserError(ErrorCodes.PARSE, `msgpack: ${extra} unexpected byte${extra === 1 ? '' : 's'} after the value (at offset ${at})`);
 }
 
 /** Big-endian unsigned size of `n` bytes at `at`; -1 past the end. */

@@ -1,4 +1,4 @@
-import { Packr, C1 } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import type { Frame, Parser } from '../../core/types';
 import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
 import { ErrorCodes, ParserError } from '../../core/errors';
@@ -97,18 +97,15 @@ function encode(data: unknown): Frame {
   }
 }
 
+/** msgpackr's unpack, with `decoding` set for {@link readPayload}. */
 function unpack(bytes: Uint8Array): unknown {
   const outer = decoding;
   decoding = bytes;
-  let value: unknown;
   try {
-    value = packr.unpack(bytes);
+    return packr.unpack(bytes);
   } finally {
     decoding = outer;
   }
-  // msgpackr returns a marker object for the never-used byte 0xc1 instead of failing.
-  if (value === C1) throw new Error('msgpack: 0xc1 is not a MessagePack value');
-  return value;
 }
 
 /** The msgpack codec with the default limits (clients and the browser library use it). */

@@ -106,6 +106,8 @@ function hostileBytes(msgpack: boolean): fc.Arbitrary<Uint8Array> {
     fc.tuple(fc.constantFrom(0xd8, 0xd9, 0xda, 0xdb, 0xc4, 0xc5, 0xc6), fc.nat()).map(([t, n]) => [t, ...u32(n)]),
     fc.nat({ max: 20_000 }).map((k) => [0xdd, ...u32(k), ...new Array<number>(k).fill(0xc0)]),
     fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 32 }),
+    // A big binary value: followed by more pieces, it is a valid value with bytes after it.
+    fc.nat({ max: 300_000 }).map((k) => [msgpack ? 0xc6 : 0xdb, ...u32(k), ...new Array<number>(k).fill(0)]),
   ];
   if (msgpack) {
     pieces.push(

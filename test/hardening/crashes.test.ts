@@ -163,6 +163,8 @@ describe('msgpack: frames that blew up memory or stalled the event loop (issue 1
     ['1.6M nested extension wrappers (8 MB)', () => nestedExtensions(1_600_000), /maxExtensionDepth/],
     ['an 8 MB BigInt extension', () => bigInt(8 << 20), /maxBigIntBytes/],
     ['a 1 MB BigInt extension', () => bigInt(1 << 20), /maxBigIntBytes/],
+    // Found by the fuzzer: msgpackr JSON-encodes the whole value for its "end of buffer not reached" error.
+    ['an 8 MB binary value with one byte after it', () => Buffer.concat([Buffer.from([0xc6, 0x00, 0x80, 0, 0]), Buffer.alloc(8 << 20), Buffer.from([0xc0])]), /unexpected byte after the value/],
   ])('refuses %s with a ParserError, keeps the connection, memory and event loop', async (_name, frame, reason) => {
     const before = await env.child().stats();
     const ws = await rawWebSocket(env.child(), '/primus');

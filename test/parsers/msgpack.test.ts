@@ -177,7 +177,7 @@ describe('msgpack codec', () => {
       ['an empty frame', frame(''), 'msgpack: Unexpected end of MessagePack data'],
       ['a truncated map', frame('82 a1 61 01 a1 62'), 'msgpack: Unexpected end of MessagePack data'],
       ['a truncated extension', frame('c7 0a 0d 00'), 'msgpack: Unexpected end of MessagePack data'],
-      ['bytes after the value', frame('01 02'), 'msgpack: Data read, but end of buffer not reached'],
+      ['bytes after the value', frame('01 02'), 'msgpack: 1 unexpected byte after the value (at offset 1)'],
       ['an unknown extension', frame('d4 c8 00'), 'msgpack: Unknown extension 200'],
       ['the never-used byte 0xc1', frame('c1'), 'msgpack: 0xc1 is not a MessagePack value'],
       ['a text frame', '{"a":1}', 'msgpack: expected a binary frame (Uint8Array or ArrayBuffer), got a text frame'],

@@ -170,6 +170,18 @@ function notText(message: unknown): ParserError {
   return new ParserError(ErrorCodes.PARSE, `sockjs: a message must be a string, got ${got}; dropped`);
 }
 
+/**
+ * sockjs's own log lines. It logs an exception in a request handler (a bug:
+ * the client got a 500) and a request it refused (an unsupported
+ * Content-Type, bad input) both as `error`; the second is the client's
+ * mistake, so it becomes a `warn`. Both as coded errors.
+ */
+function logSockjs(kernel: Kernel, severity: string, line: string): void {
+  if (severity !== 'error') return kernel.log(severity === 'info' ? 'info' : 'debug', line);
+  const exception = line.startsWith('Exception');
+  kernel.log(exception ? 'error' : 'warn', new AllsparkError(ErrorCodes.TRANSPORT, `sockjs: ${line}`));
+}
+
 /** `<prefix>/<server>/<session>/<transport>` → session and transport; `undefined` for other paths. */
 function routeOf(path: string, base: string): { session: string; transport: string } | undefined {
   const parts = path.slice(base.length).split('/');
@@ -214,7 +226,7 @@ export class SockJsServer implements ServerTransformer {
     const listener = service.listener({
       faye_server_options: options.faye,
       ...options.transport,
-      log: (severity: string, line: string) => kernel.log(severity === 'error' ? 'error' : severity === 'info' ? 'info' : 'debug', line),
+      log: (severity: string, line: string) => logSockjs(kernel, severity, line),
       // sockjs matches the whole URL, query included: the tail lets `/primus?x=1` through as Primus does.
       prefix: this.#base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?:[^/]+)?',
     });
