@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { writeFile, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createKernel, type Kernel } from '../core/kernel';
@@ -282,6 +283,9 @@ export class Primus extends PrimusHttp {
     this.#destroyed = true;
     const run = async (): Promise<void> => {
       await this.kernel.close({ reconnect: o.reconnect });
+      // Primus's transformer emits a final `close` (a custom one did so while closing).
+      const transformer: unknown = this.transformer;
+      if (transformer instanceof EventEmitter && !(transformer instanceof Transformer)) transformer.emit('close', o);
       if (o.reconnect || o.close !== false) closeServer(this.server);
       await emitAwaiting(this, 'close', o);
       this.removeAllListeners();
