@@ -109,6 +109,27 @@ describe('facade: primus.Socket as Primus shows it', () => {
     expect(reconnects).toBe(0);
   });
 
+  test('outgoing::url listeners may rewrite the connect URL (here: the query)', async () => {
+    const client = track(new primus.Socket(urlOf(http), { manual: true }));
+    const seen: Array<Record<string, unknown>> = [];
+    client.on('outgoing::url', (options: Record<string, unknown>) => {
+      seen.push({ ...options });
+      options.query = 'foo=bar';
+    });
+    client.open();
+    const spark = await once<{ query: Record<string, unknown> }>(primus, 'connection');
+    expect({ ...spark.query }).toEqual({ foo: 'bar' });
+    expect(seen[0]).toMatchObject({ protocol: 'ws:', secure: false, hostname: '127.0.0.1', pathname: '/primus' });
+    expect(String(seen[0].query)).toMatch(/^_primuscb=/);
+  });
+
+  test('outgoing::open listeners already see the transport socket', async () => {
+    const client = track(new primus.Socket(urlOf(http))) as InstanceType<typeof primus.Socket> & { socket: unknown };
+    const socketAtOpen = await new Promise((resolve) => client.once('outgoing::open', () => resolve(client.socket)));
+    expect(socketAtOpen).toBeTruthy();
+    await once(client, 'open');
+  });
+
   test('primus.emits(event) re-emits on the server, with an optional parser', () => {
     const seen: unknown[][] = [];
     primus.on('news', (...args: unknown[]) => seen.push(args));
