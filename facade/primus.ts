@@ -21,7 +21,7 @@ import { PrimusHttp } from './http-api';
 import { primusParserOf } from './parser-view';
 import { checkPrimusPlugin, kernelNameOf, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import { clientConfig } from '../core/client-config';
-import { addPrototypeHelpers, installInitialise, installTransforms, primusSparkClass, PrimusSparkStatic } from './spark-class';
+import { addPrototypeHelpers, installInitialise, installTransforms, primusSparkClass, PrimusSparkStatic, type SparkFactory } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
@@ -64,7 +64,7 @@ export class Primus extends PrimusHttp {
   };
   #ctx!: ServerContext;
   #socket: SocketClass | undefined;
-  #spark: typeof Spark | undefined;
+  #spark: (typeof Spark & SparkFactory) | undefined;
   #destroyed = false;
 
   constructor(server: Server, options: PrimusOptions = {}) {
@@ -137,9 +137,10 @@ export class Primus extends PrimusHttp {
   }
   /**
    * This server's own Spark class: what plugins add to `primus.Spark.prototype`
-   * (methods, `initialise`) reaches this server's sparks only.
+   * (methods, `initialise`) reaches this server's sparks only. `new primus.Spark(headers,
+   * address, query, id, request, socket)` builds a connected spark, as Primus's does.
    */
-  get Spark(): typeof Spark {
+  get Spark(): typeof Spark & SparkFactory {
     return (this.#spark ??= primusSparkClass(this.kernel));
   }
   /** Trusted proxy addresses, when `trustProxy` lists them (Primus's `whitelist`). */
