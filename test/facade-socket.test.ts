@@ -130,6 +130,18 @@ describe('facade: primus.Socket as Primus shows it', () => {
     await once(client, 'open');
   });
 
+  test('recovery shows the running reconnect cycle as attempt, and reset() stops it', async () => {
+    primus.on('connection', (spark) => spark.end(undefined, { reconnect: true }));
+    const client = track(new primus.Socket(urlOf(http), { reconnect: { min: 500, max: 1000 } }));
+    const recovery = (client as unknown as { recovery: { attempt: unknown; reset(): void } }).recovery;
+    expect(recovery.attempt).toBeNull();
+    const [state] = await new Promise<unknown[]>((r) => client.once('reconnect scheduled', (...args: unknown[]) => r(args)));
+    expect(recovery.attempt).toBe(state);
+    expect(state).toMatchObject({ attempt: 1, min: 500, max: 1000 });
+    recovery.reset();
+    expect(recovery.attempt).toBeNull();
+  });
+
   test('primus.emits(event) re-emits on the server, with an optional parser', () => {
     const seen: unknown[][] = [];
     primus.on('news', (...args: unknown[]) => seen.push(args));
