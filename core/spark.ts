@@ -86,6 +86,8 @@ export class Spark extends Stream {
   #state: number = Spark.OPEN;
   /** Set whenever a frame arrives; liveness checks (heartbeats) clear and test it. */
   alive = true;
+  /** Messages dropped because this peer did not read (over `maxBuffered` with `overflow: 'drop'`). */
+  dropped = 0;
   /** Legacy stream flags. */
   readonly writable = true;
   readonly readable = true;
@@ -240,6 +242,40 @@ export class Spark extends Stream {
       err instanceof AllsparkError ? err : new AllsparkError(ErrorCodes.TRANSPORT, describe(err), { cause: err }),
     );
     this.end(undefined, { reconnect: true });
+  }
+
+  /**
+   * More than `maxBuffered` bytes wait for this peer (the transport checks
+   * once it is over its high-water mark, and has stopped queueing). Applies
+   * the `overflow` policy: returns true when the spark stays open and the
+   * transport drops messages (counting them with {@link skip}) until it
+   * drains; false when the spark was closed, in which case the transport's
+   * `close()` must discard what it holds rather than flush it.
+   */
+  overflowed(buffered: number): boolean {
+    const kernel = this.kernel;
+    const { maxBuffered, overflow } = kernel.options;
+    const keep = overflow === 'drop';
+    const err = new AllsparkError(
+      ErrorCodes.BUFFER_FULL,
+      `${buffered} bytes wait to be sent to spark ${this.id}, over maxBuffered (${maxBuffered}): the peer does not read; ` +
+        (keep ? 'dropping messages until it drains' : 'connection closed'),
+    );
+    kernel.emit('overflow', this, err, buffered);
+    if (keep) {
+      kernel.log('warn', err);
+      return true;
+    }
+    this.fail(err);
+    // The close message could not get through either: the client reconnects when it reads again.
+    this.end(undefined, { reconnect: true });
+    return false;
+  }
+
+  /** A message the transport did not queue because the peer is over `maxBuffered`. */
+  skip(): false {
+    this.dropped++;
+    return false;
   }
 
   /** The socket's buffer drained below its high-water mark. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fn } from '../core/options';
+import { KernelOptionsSchema } from '../core/kernel-options';
 import { transformerOptions } from '../transformers/options';
 import { clientLibraryOptions } from '../plugins/client-library';
 import { forwardedOptions } from '../plugins/forwarded';
@@ -44,6 +45,19 @@ export const PrimusOptionsSchema = z
       .optional()
       // Filled in, as Primus does: transformer code written for Primus reads `primus.options.maxLength`.
       .transform((v) => (v ? v : 10_485_760)),
+    /**
+     * allspark: most bytes one spark may have waiting to be sent (a client that does not read)
+     * before `overflow` applies. Default 4 MiB (the kernel's `maxBuffered`).
+     */
+    maxBuffered: KernelOptionsSchema.shape.maxBuffered,
+    /** allspark: at `maxBuffered`, `close` the spark (default) or `drop` and count messages (the kernel's `overflow`). */
+    overflow: KernelOptionsSchema.shape.overflow,
+    /** allspark: most sparks open at once; new connections beyond get a 503 (the kernel's `maxConnections`). Default: no limit. */
+    maxConnections: KernelOptionsSchema.shape.maxConnections,
+    /** allspark: ms a connection may take to send its request head; slower ones are closed (the kernel's option). Default 10000. */
+    handshakeTimeout: KernelOptionsSchema.shape.handshakeTimeout,
+    /** allspark: ms between checks for running out of file descriptors; 0 disables (the kernel's option). Default 1000. */
+    fdCheckInterval: KernelOptionsSchema.shape.fdCheckInterval,
     /** permessage-deflate. Default false. (The transformers' own field.) */
     compression: transformerOptions.shape.compression,
     /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */
@@ -66,6 +80,11 @@ export const PrimusOptionsSchema = z
       .union([fn<(req: unknown, done: (err?: unknown) => void) => void>(), z.boolean()])
       .nullable()
       .optional(),
+    /**
+     * allspark: scale out on Redis, `{ redis: 'redis://…' | ioredisClient, … }` (the cluster plugin's
+     * options, checked by it). `primus.write` then reaches every node; `primus.cluster` has the rest.
+     */
+    cluster: z.record(z.string(), z.unknown()).optional(),
     /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
     plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
     /** Name of the client library's global. Default `Primus`. (The client-library plugin's field.) */

@@ -12,6 +12,7 @@ import { ErrorCodes, PrimusError } from '../core/errors';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
+import { clusterOf, type Cluster } from '../plugins/cluster';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
 import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
 import { parserPlugin, type PrimusParser } from './tables';
@@ -80,11 +81,17 @@ export class Primus extends PrimusHttp {
     const kernel = createKernel({
       pathname: o.pathname,
       maxLength: o.maxLength,
+      maxBuffered: o.maxBuffered,
+      overflow: o.overflow,
+      maxConnections: o.maxConnections,
+      handshakeTimeout: o.handshakeTimeout,
+      fdCheckInterval: o.fdCheckInterval,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
+    for (const event of ['overflow', 'overload']) kernel.on(event, (...args: unknown[]) => this.emit(event, ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
@@ -142,6 +149,10 @@ export class Primus extends PrimusHttp {
    */
   get Spark(): typeof Spark & SparkFactory {
     return (this.#spark ??= primusSparkClass(this.kernel));
+  }
+  /** The cluster (live nodes, send-to-spark, presence) when the `cluster` option is set; undefined otherwise. */
+  get cluster(): Cluster | undefined {
+    return clusterOf(this.kernel);
   }
   /** Trusted proxy addresses, when `trustProxy` lists them (Primus's `whitelist`). */
   get whitelist(): string[] {

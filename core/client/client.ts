@@ -4,6 +4,12 @@ import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostRea
 import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
+import { AllsparkError, ErrorCodes } from '../errors';
+
+/** Default `queueSize`: messages kept while not connected. */
+const QUEUE_SIZE = 10_000;
+/** Default `maxBuffered`: bytes waiting in the open socket. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const CLIENT_EVENTS = new Set([
   'readyStateChange', 'open', 'data', 'error', 'close', 'end', 'timeout', 'online', 'offline', 'destroy',
@@ -50,6 +56,8 @@ export class Client extends EventEmitter {
   readonly pathname: string;
   /** Messages waiting for the connection to open (unencoded). */
   buffer: unknown[] = [];
+  /** Messages dropped because the socket held more than `maxBuffered` (the server did not read). */
+  dropped = 0;
   /** False while the network is known to be down (see the offline plugin). */
   online = true;
   transport: ClientTransport | null = null;
@@ -66,6 +74,11 @@ export class Client extends EventEmitter {
   readonly #teardowns: Array<() => void> = [];
   #plugins: ClientConfig['plugins'] = [];
   readonly #queueSize: number;
+  readonly #maxBuffered: number;
+  /** Over `maxBuffered`: messages are dropped until the socket drains. */
+  #full = false;
+  /** The queue dropped its oldest message since it was last flushed (reported once). */
+  #queueOverflowed = false;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
   /** `end` was emitted and nothing opened since: another `end()` has nothing to end. */
@@ -82,7 +95,9 @@ export class Client extends EventEmitter {
     this.url = new ClientUrl(resolveUrl(typeof url === 'string' ? url : undefined));
     this.pathname = config.pathname;
     const q = this.options.queueSize;
-    this.#queueSize = typeof q === 'number' && q >= 0 ? q : Infinity;
+    this.#queueSize = typeof q === 'number' && q >= 0 ? q : QUEUE_SIZE;
+    const b = this.options.maxBuffered;
+    this.#maxBuffered = typeof b === 'number' && b > 0 ? b : MAX_BUFFERED;
     this.#controls.set('server', (client, value) => {
       if (value === 'close') client.disconnect = true;
     });
@@ -271,6 +286,8 @@ export class Client extends EventEmitter {
     this.emit('readyStateChange', 'open');
     const queued = this.buffer;
     this.buffer = [];
+    this.#queueOverflowed = false;
+    this.#full = false;
     for (let i = 0; i < queued.length; i++) this.#send(queued[i]);
     this.emit('open');
   }
@@ -357,7 +374,22 @@ export class Client extends EventEmitter {
       return false;
     }
     if (frame === undefined) return true;
-    return this.transport!.send(frame);
+    const transport = this.transport!;
+    if (this.#full) {
+      if ((transport.buffered?.() ?? 0) > this.#maxBuffered) {
+        this.dropped++;
+        return false;
+      }
+      this.#full = false;
+    }
+    if (transport.send(frame)) return true;
+    // Over the socket's high-water mark only: the common path pays nothing for the cap.
+    const buffered = transport.buffered?.() ?? 0;
+    if (buffered > this.#maxBuffered) {
+      this.#full = true;
+      this.#overflow(`${buffered} bytes wait in the socket, over maxBuffered (${this.#maxBuffered}): the server does not read; dropping messages until it drains`);
+    }
+    return false;
   }
 
   #enqueue(data: unknown): boolean {
@@ -366,9 +398,18 @@ export class Client extends EventEmitter {
     if (this.buffer.length >= this.#queueSize) {
       this.buffer.shift();
       kept = false;
+      if (!this.#queueOverflowed) {
+        this.#queueOverflowed = true;
+        this.#overflow(`${this.#queueSize} messages wait for the connection, the queueSize: dropping the oldest`);
+      }
     }
     this.buffer.push(data);
     return kept;
+  }
+
+  /** Report, once per episode, that messages are being dropped (ALLSPARK_BUFFER_FULL). */
+  #overflow(message: string): void {
+    if (this.listenerCount('error') > 0) this.emit('error', new AllsparkError(ErrorCodes.BUFFER_FULL, message));
   }
 
   /** @internal Sinks of the message pipelines (static so they reach private members). */

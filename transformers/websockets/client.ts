@@ -58,6 +58,10 @@ class WebSocketTransport implements ClientTransport {
     return socket.bufferedAmount < HIGH_WATER_MARK;
   }
 
+  buffered(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   close(): void {
     const socket = this.socket;
     if (socket === null) return;
