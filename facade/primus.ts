@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { writeFile, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createKernel, type Kernel } from '../core/kernel';
@@ -21,7 +22,7 @@ import { PrimusHttp } from './http-api';
 import { primusParserOf } from './parser-view';
 import { checkPrimusPlugin, kernelNameOf, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import { clientConfig } from '../core/client-config';
-import { addPrototypeHelpers, installInitialise, installTransforms, primusSparkClass, PrimusSparkStatic } from './spark-class';
+import { addPrototypeHelpers, installInitialise, installTransforms, primusSparkClass, PrimusSparkStatic, type SparkFactory } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
@@ -64,7 +65,7 @@ export class Primus extends PrimusHttp {
   };
   #ctx!: ServerContext;
   #socket: SocketClass | undefined;
-  #spark: typeof Spark | undefined;
+  #spark: (typeof Spark & SparkFactory) | undefined;
   #destroyed = false;
 
   constructor(server: Server, options: PrimusOptions = {}) {
@@ -143,9 +144,10 @@ export class Primus extends PrimusHttp {
   }
   /**
    * This server's own Spark class: what plugins add to `primus.Spark.prototype`
-   * (methods, `initialise`) reaches this server's sparks only.
+   * (methods, `initialise`) reaches this server's sparks only. `new primus.Spark(headers,
+   * address, query, id, request, socket)` builds a connected spark, as Primus's does.
    */
-  get Spark(): typeof Spark {
+  get Spark(): typeof Spark & SparkFactory {
     return (this.#spark ??= primusSparkClass(this.kernel));
   }
   /** The cluster (live nodes, send-to-spark, presence) when the `cluster` option is set; undefined otherwise. */
@@ -293,6 +295,9 @@ export class Primus extends PrimusHttp {
     this.#destroyed = true;
     const run = async (): Promise<void> => {
       await this.kernel.close({ reconnect: o.reconnect });
+      // Primus's transformer emits a final `close` (a custom one did so while closing).
+      const transformer: unknown = this.transformer;
+      if (transformer instanceof EventEmitter && !(transformer instanceof Transformer)) transformer.emit('close', o);
       if (o.reconnect || o.close !== false) closeServer(this.server);
       await emitAwaiting(this, 'close', o);
       this.removeAllListeners();

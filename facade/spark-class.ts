@@ -191,9 +191,9 @@ export function sparkFactory(kernel: Kernel): SparkFactory {
  * prototype) that `new` builds with Primus's signature, as Primus's
  * pre-bound constructor does.
  */
-export function primusSparkClass(kernel: Kernel): typeof Spark {
+export function primusSparkClass(kernel: Kernel): typeof Spark & SparkFactory {
   const make = sparkFactory(kernel);
-  return new Proxy(kernel.Spark, {
+  return new Proxy(kernel.Spark as typeof Spark & SparkFactory, {
     construct: (_Target, args: ConstructorParameters<SparkFactory>) => new make(...args),
   });
 }

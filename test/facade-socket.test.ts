@@ -109,6 +109,39 @@ describe('facade: primus.Socket as Primus shows it', () => {
     expect(reconnects).toBe(0);
   });
 
+  test('outgoing::url listeners may rewrite the connect URL (here: the query)', async () => {
+    const client = track(new primus.Socket(urlOf(http), { manual: true }));
+    const seen: Array<Record<string, unknown>> = [];
+    client.on('outgoing::url', (options: Record<string, unknown>) => {
+      seen.push({ ...options });
+      options.query = 'foo=bar';
+    });
+    client.open();
+    const spark = await once<{ query: Record<string, unknown> }>(primus, 'connection');
+    expect({ ...spark.query }).toEqual({ foo: 'bar' });
+    expect(seen[0]).toMatchObject({ protocol: 'ws:', secure: false, hostname: '127.0.0.1', pathname: '/primus' });
+    expect(String(seen[0].query)).toMatch(/^_primuscb=/);
+  });
+
+  test('outgoing::open listeners already see the transport socket', async () => {
+    const client = track(new primus.Socket(urlOf(http))) as InstanceType<typeof primus.Socket> & { socket: unknown };
+    const socketAtOpen = await new Promise((resolve) => client.once('outgoing::open', () => resolve(client.socket)));
+    expect(socketAtOpen).toBeTruthy();
+    await once(client, 'open');
+  });
+
+  test('recovery shows the running reconnect cycle as attempt, and reset() stops it', async () => {
+    primus.on('connection', (spark) => spark.end(undefined, { reconnect: true }));
+    const client = track(new primus.Socket(urlOf(http), { reconnect: { min: 500, max: 1000 } }));
+    const recovery = (client as unknown as { recovery: { attempt: unknown; reset(): void } }).recovery;
+    expect(recovery.attempt).toBeNull();
+    const [state] = await new Promise<unknown[]>((r) => client.once('reconnect scheduled', (...args: unknown[]) => r(args)));
+    expect(recovery.attempt).toBe(state);
+    expect(state).toMatchObject({ attempt: 1, min: 500, max: 1000 });
+    recovery.reset();
+    expect(recovery.attempt).toBeNull();
+  });
+
   test('primus.emits(event) re-emits on the server, with an optional parser', () => {
     const seen: unknown[][] = [];
     primus.on('news', (...args: unknown[]) => seen.push(args));

@@ -15,6 +15,8 @@ export interface Layer {
   name: string;
   fn: LayerFn & { http?: boolean; upgrade?: boolean };
   enabled: boolean;
+  /** How many arguments `fn` declares (2: answers itself, 3: calls `next`), as Primus's layers record it. */
+  length: number;
   /** The plugin that added it (`addLayer`): its layers go when it is plugged out. */
   owner?: string;
 }
@@ -44,7 +46,8 @@ export class Layers {
       throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Middleware layer "${name}" must be a function that accepts at least 2 args`);
     }
     const existing = this.indexOf(name);
-    const layer: Layer = owner === undefined ? { name, fn, enabled: true } : { name, fn, enabled: true, owner };
+    const length = fn.length;
+    const layer: Layer = owner === undefined ? { name, fn, enabled: true, length } : { name, fn, enabled: true, length, owner };
     if (existing !== -1) {
       this.list[existing] = layer;
       return;

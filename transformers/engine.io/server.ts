@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server as EngineServer, type Socket as EngineSocket, type ServerOptions } from 'engine.io';
@@ -125,7 +126,7 @@ class EngineConnection implements SparkTransport {
  * it the requests and upgrades under the pathname that passed the
  * middleware; engine.io's own `path` matching is not used.
  */
-export class EngineIoServer implements ServerTransformer {
+export class EngineIoServer extends EventEmitter implements ServerTransformer {
   readonly name = 'engine.io';
   readonly binary = true;
   readonly #engine: EngineServer;
@@ -138,6 +139,7 @@ export class EngineIoServer implements ServerTransformer {
   readonly #transports = new Set<TransportInternals>();
 
   constructor(kernel: Kernel, options: TransformerOptions) {
+    super();
     this.#kernel = kernel;
     this.#options = options;
     const settings: ServerOptions = {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Kernel } from '../../core/kernel';
@@ -102,7 +103,7 @@ class FayeConnection implements SparkTransport {
 }
 
 /** The faye-websocket server behind the `faye` transformer: the `websockets` wire on another WebSocket stack. */
-export class FayeServer implements ServerTransformer {
+export class FayeServer extends EventEmitter implements ServerTransformer {
   readonly name = 'faye';
   readonly binary = true;
   readonly #kernel: Kernel;
@@ -110,6 +111,7 @@ export class FayeServer implements ServerTransformer {
   readonly #open = new Set<FayeSocket>();
 
   constructor(kernel: Kernel, options: FayeServerOptions) {
+    super();
     this.#kernel = kernel;
     this.#options = options;
   }

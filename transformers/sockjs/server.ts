@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Kernel } from '../../core/kernel';
@@ -198,7 +199,7 @@ const keyOf = (port: number | undefined, url: string | undefined): string => `${
  * `maxLength`, and warns when a session's requests reach a server that does
  * not hold it (no sticky sessions).
  */
-export class SockJsServer implements ServerTransformer {
+export class SockJsServer extends EventEmitter implements ServerTransformer {
   readonly name = 'sockjs';
   readonly binary = false;
   readonly #kernel: Kernel;
@@ -214,6 +215,7 @@ export class SockJsServer implements ServerTransformer {
   readonly #live = new Set<SockJsSession>();
 
   constructor(kernel: Kernel, options: SockJsServerOptions) {
+    super();
     this.#kernel = kernel;
     const pathname = kernel.options.pathname;
     this.#base = pathname.replace(/\/+$/, '');

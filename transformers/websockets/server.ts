@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
@@ -165,7 +166,7 @@ function onDrain(this: Tagged): void {
 }
 
 /** The `ws` server behind the websockets transformer. */
-export class WebSocketsServer implements ServerTransformer {
+export class WebSocketsServer extends EventEmitter implements ServerTransformer {
   readonly name = 'websockets';
   readonly binary = true;
   readonly #wss: WebSocketServer;
@@ -173,6 +174,7 @@ export class WebSocketsServer implements ServerTransformer {
   readonly #options: TransformerOptions;
 
   constructor(kernel: Kernel, options: TransformerOptions) {
+    super();
     this.#kernel = kernel;
     this.#options = options;
     const settings: ServerOptions = {
