@@ -43,6 +43,18 @@ export {
   type ReplyFn,
   type UnknownPolicy,
 } from './plugins/events';
+export {
+  cluster,
+  clusterOf,
+  CLUSTER,
+  Cluster,
+  type ClusterView,
+  type NodeView,
+  type PresenceEvent,
+  type RedisEvent,
+  type RedisDriver,
+  type SendReport,
+} from './plugins/cluster';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export { transformers, parsers } from './facade/tables';
 

@@ -80,6 +80,11 @@ export const PrimusOptionsSchema = z
       .union([fn<(req: unknown, done: (err?: unknown) => void) => void>(), z.boolean()])
       .nullable()
       .optional(),
+    /**
+     * allspark: scale out on Redis, `{ redis: 'redis://…' | ioredisClient, … }` (the cluster plugin's
+     * options, checked by it). `primus.write` then reaches every node; `primus.cluster` has the rest.
+     */
+    cluster: z.record(z.string(), z.unknown()).optional(),
     /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
     plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
     /** Name of the client library's global. Default `Primus`. (The client-library plugin's field.) */

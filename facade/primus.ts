@@ -11,6 +11,7 @@ import { ErrorCodes, PrimusError } from '../core/errors';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
+import { clusterOf, type Cluster } from '../plugins/cluster';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
 import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
 import { parserPlugin, type PrimusParser } from './tables';
@@ -146,6 +147,10 @@ export class Primus extends PrimusHttp {
    */
   get Spark(): typeof Spark {
     return (this.#spark ??= primusSparkClass(this.kernel));
+  }
+  /** The cluster (live nodes, send-to-spark, presence) when the `cluster` option is set; undefined otherwise. */
+  get cluster(): Cluster | undefined {
+    return clusterOf(this.kernel);
   }
   /** Trusted proxy addresses, when `trustProxy` lists them (Primus's `whitelist`). */
   get whitelist(): string[] {
