@@ -26,6 +26,18 @@ export { noCachePlugin } from './plugins/no-cache';
 export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
 export { clientLibrary } from './plugins/client-library';
+export {
+  cluster,
+  clusterOf,
+  CLUSTER,
+  Cluster,
+  type ClusterView,
+  type NodeView,
+  type PresenceEvent,
+  type RedisEvent,
+  type RedisDriver,
+  type SendReport,
+} from './plugins/cluster';
 export { rooms, roomsOf, Rooms, RoomTarget, ROOMS, type SparkRef, type BrokerRequests } from './plugins/rooms';
 export {
   events,
@@ -43,18 +55,6 @@ export {
   type ReplyFn,
   type UnknownPolicy,
 } from './plugins/events';
-export {
-  cluster,
-  clusterOf,
-  CLUSTER,
-  Cluster,
-  type ClusterView,
-  type NodeView,
-  type PresenceEvent,
-  type RedisEvent,
-  type RedisDriver,
-  type SendReport,
-} from './plugins/cluster';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export { transformers, parsers } from './facade/tables';
 
