@@ -38,7 +38,7 @@ export {
   type RedisDriver,
   type SendReport,
 } from './plugins/cluster';
-export { rooms, roomsOf, Rooms, RoomTarget, ROOMS, type SparkRef, type BrokerRequests } from './plugins/rooms';
+export { rooms, roomsOf, Rooms, RoomTarget, ROOMS, type SparkRef, type BrokerRequests, type CountedPublish } from './plugins/rooms';
 export {
   events,
   defineEvents,

@@ -64,7 +64,7 @@ export function roomsOf(owner: Kernel | { kernel: Kernel }): Rooms {
 
 export { Rooms, RoomTarget };
 export type { SparkRef } from './target';
-export type { BrokerRequests } from './queries';
+export type { BrokerRequests, CountedPublish } from './queries';
 
 declare module '../../core/spark' {
   interface SparkDecorations {

@@ -13,6 +13,7 @@ import { heartbeat } from '../../plugins/heartbeat';
 import { middleware } from '../../plugins/middleware';
 import { authorization } from '../../plugins/authorization';
 import { cluster, clusterOf, type Cluster } from '../../plugins/cluster';
+import { rooms, roomsOf } from '../../plugins/rooms';
 
 const [redis, nodeId, json] = process.argv.slice(2);
 const send = (message: unknown): void => void process.send!(message);
@@ -41,7 +42,7 @@ function hideIoredis(): void {
 
 function build(): Kernel | null {
   try {
-    return createKernel()
+    const kernel = createKernel()
       // engine.io for the polling-through-nginx test; websockets otherwise.
       .use(process.env.ALLSPARK_TEST_TRANSFORMER === 'engine.io' ? engineio : websockets)
       .use(jsonParserPlugin)
@@ -55,6 +56,8 @@ function build(): Kernel | null {
         },
       })
       .use(cluster, { redis, nodeId, ...JSON.parse(json || '{}') });
+    // The rooms tests (test/cluster/rooms.test.ts): rooms on the cluster broker; a query must never wait its whole timeout.
+    return process.env.ALLSPARK_TEST_ROOMS === '1' ? kernel.use(rooms, { queryTimeout: 60_000 }) : kernel;
   } catch (err) {
     // Report, then exit once the message is out.
     process.send!({ type: 'fatal', error: plain(err) }, () => process.exit(3));
@@ -99,6 +102,12 @@ function serve(kernel: Kernel, service: Cluster): void {
       return [...service.driver.channels];
     },
     publish: (channel: string, payload: string) => kernel.broker!.publish(channel, payload),
+    join: (id: string, room: string) => void kernel.spark(id)!.join(room),
+    leave: (id: string, room: string) => void kernel.spark(id)!.leave(room),
+    roomWrite: (names: string[], except: string[], data: unknown) => roomsOf(kernel).room(names).except(except).write(data),
+    roomClients: (names: string[]) => roomsOf(kernel).room(names).clients(),
+    rooms: () => roomsOf(kernel).rooms(),
+    channels: () => [...service.broker.subscriptions().keys()],
     close: () => kernel.close(),
   };
 
