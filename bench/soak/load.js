@@ -33,6 +33,8 @@ const errorSamples = [];
 const clients = [];
 let url;
 let stopping = false;
+/** Roles play only once the ramp is over: churn during the ramp would only slow it down. */
+let active = false;
 
 function error(what) {
   stats.errors++;
@@ -60,7 +62,7 @@ class SoakClient {
       ws.on('open', () => {
         stats.opened++;
         stats.open++;
-        this.started();
+        if (active) this.started();
         resolve();
       });
       ws.on('message', (data) => this.receive(ws, data));
@@ -165,6 +167,8 @@ serve({
     for (let i = 0; i < clients.length; i += RAMP_BATCH) {
       await Promise.all(clients.slice(i, i + RAMP_BATCH).map((c) => c.connect()));
     }
+    active = true;
+    for (const c of clients) if (c.ws && c.ws.readyState === WebSocket.OPEN) c.started();
     return { open: stats.open };
   },
   stats() {
