@@ -69,15 +69,19 @@ async function main() {
   // Time (duration, warm-up, samples) counts from here, once everyone is connected.
   const t0 = Date.now();
   const samples = [];
+  let shownErrors = 0;
   while (Date.now() - t0 < args.duration * 1000) {
     await sleep(args.sample * 1000);
     const figures = await server.request('sample');
     const gen = await load.request('stats');
     const sample = { t: (Date.now() - t0) / 1000, ...figures, clientErrors: gen.errors, clientsOpen: gen.open };
     samples.push(sample);
+    // Say what went wrong as soon as it does: a long run should not hide it until the end.
+    for (const what of gen.errorSamples.slice(shownErrors)) console.log(`soak: client error: ${what}`);
+    shownErrors = gen.errorSamples.length;
     console.log(
       `soak: ${sample.t.toFixed(0).padStart(4)} s  RSS ${(sample.rss / 2 ** 20).toFixed(1)} MiB  heap ${(sample.heapUsed / 2 ** 20).toFixed(1)} MiB  ` +
-        `loop p99 ${sample.delayP99.toFixed(1)} ms  sparks ${sample.connected}  errors ${sample.errors}/${sample.clientErrors}`,
+        `loop p99 ${sample.delayP99.toFixed(1)} ms  sparks ${sample.connected}  clients open ${sample.clientsOpen}  errors ${sample.errors}/${sample.clientErrors}`,
     );
   }
   const clients = await load.request('stop', {}, 60_000);
