@@ -72,8 +72,11 @@ class SoakClient {
         resolve();
       });
       ws.on('message', (data) => this.receive(ws, data));
+      const begun = Date.now();
       ws.on('error', (err) => {
-        if (!this.expectsTrouble()) error(`${this.role} #${this.index}: ${err.code || err.message}`);
+        if (this.expectsTrouble()) return;
+        const phase = ws.readyState === WebSocket.CONNECTING ? 'connecting' : 'open';
+        error(`${this.role} #${this.index}: ${err.code || err.message} (${phase}, ${Date.now() - begun} ms after connect)`);
       });
       ws.on('close', () => {
         if (this.ws === ws) this.closed(ws);

@@ -119,7 +119,10 @@ async function main() {
     counts.broadcasts++;
     primus.write({ b: n++ });
   }, BROADCAST_EVERY_MS);
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // Node's default accept backlog (511) overflows while a starved server stalls for seconds with
+  // thousands reconnecting; the kernel then resets connections it could not queue. 10,000 clients
+  // call for the system's maximum, as a production server of that size would.
+  await new Promise((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
 
   serve({
     sample() {
