@@ -3,10 +3,10 @@
 // the Primus text wire (answer pings, one JSON value per frame), each with
 // a role (by index):
 //   0.2 % slow:     asks the server to flood it and never reads; the server
-//                   closes it at maxBuffered; after 15 s it drops its end
+//                   closes it at maxBuffered; after 30 s it drops its end
 //                   and connects again
-//   2 %   reset:    after 20–60 s destroys its socket abruptly (RST), reconnects
-//   10 %  churn:    after 20–60 s closes cleanly, reconnects
+//   2 %   reset:    after 20–60 s (short runs: 5–15 s) destroys its socket abruptly (RST), reconnects
+//   10 %  churn:    after 20–60 s (short runs: 5–15 s) closes cleanly, reconnects
 //   ~44 % echo:     sends a message every 4–8 s and expects it back within 30 s
 //   ~44 % listener: only receives (every client counts the broadcasts)
 // Rates are per client and modest, so 10,000 of them stay within what a
@@ -16,12 +16,12 @@ const WebSocket = require('ws');
 const { serve, ready } = require('../lib/ipc');
 
 const ECHO_TIMEOUT_MS = 30_000;
-/** A churning or resetting client's connections last this long (ms). */
-const LIFETIME = [20_000, 60_000];
+/** A churning or resetting client's connections last this long (ms); run.js shortens it for short runs. */
+let LIFETIME = [20_000, 60_000];
 /** An echo client sends every … ms. */
 const ECHO_EVERY = [4000, 8000];
 /** How long a slow consumer stays connected without reading (the server should cut it off well before). */
-const SLOW_PAUSE_MS = 15_000;
+const SLOW_PAUSE_MS = 30_000;
 const RAMP_BATCH = 250;
 
 const rand = (min, max) => min + Math.random() * (max - min);
@@ -170,8 +170,9 @@ class SoakClient {
 }
 
 serve({
-  async start({ port, connections }) {
+  async start({ port, connections, lifetime }) {
     url = `ws://127.0.0.1:${port}/primus`;
+    if (lifetime) LIFETIME = lifetime;
     for (let i = 0; i < connections; i++) clients.push(new SoakClient(i));
     for (let i = 0; i < clients.length; i += RAMP_BATCH) {
       await Promise.all(clients.slice(i, i + RAMP_BATCH).map((c) => c.connect()));

@@ -60,7 +60,8 @@ function markdown(result) {
       `${args.connections} WebSocket connections on loopback (${result.opened} open after a ${result.rampSeconds.toFixed(0)} s ramp), then ${args.duration} s ` +
       `(warm-up ${args.warmup} s, a sample every ${args.sample} s): ` +
       'the facade on websockets with heartbeats every 30 s, echoing, broadcasting every 2 s; clients of bench/soak/load.js ' +
-      'echo every 4–8 s, listen, churn (10 %, connections of 20–60 s), reset (2 %) and consume slowly (0.2 %: flooded and never reading, closed at `maxBuffered` 1 MiB). ' +
+      `echo every 4–8 s, listen, churn (10 %, connections of ${args.lifetime[0] / 1000}–${args.lifetime[1] / 1000} s), reset (2 %) ` +
+      'and consume slowly (0.2 %: flooded and never reading, closed at `maxBuffered` 1 MiB). ' +
       `Result: **${result.pass ? 'pass' : 'FAIL'}**.`,
     '',
     '![RSS over time](soak.svg)',

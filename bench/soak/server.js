@@ -1,7 +1,7 @@
 'use strict';
 // The server under soak: the Primus facade on websockets (heartbeats every
 // 30 s), echoing every message, broadcasting every 2 s, and flooding
-// every spark that asks for it (`"flood"`: 64 KiB every 50 ms, ignoring
+// every spark that asks for it (`"flood"`: 256 KiB every 50 ms, ignoring
 // `write() === false`) so slow consumers meet `maxBuffered`. Sampled by the
 // runner over IPC; `finish` checks nothing leaked once every client is gone.
 const http = require('http');
@@ -11,7 +11,7 @@ const { serve, ready, fatal } = require('../lib/ipc');
 
 const { Primus } = require(path.join(__dirname, '..', '..', 'dist'));
 
-const FLOOD_CHUNK = 'f'.repeat(64 * 1024);
+const FLOOD_CHUNK = 'f'.repeat(256 * 1024);
 const FLOOD_EVERY_MS = 50;
 const BROADCAST_EVERY_MS = 2000;
 /** How often the event-loop lag is measured (ms). */
@@ -162,6 +162,7 @@ async function main() {
         floodsLeft,
         resourcesLeft: leftSince(baseline),
         errors: counts.errors,
+        slowClosed: counts.slowClosed,
         errorSamples,
       };
     },
