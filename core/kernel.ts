@@ -8,7 +8,7 @@ import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
-import type { Broker } from './broker';
+import { BROADCAST_CHANNEL, brokerPayload, receiveBroadcasts, type Broker } from './broker';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
@@ -60,6 +60,8 @@ export class Kernel extends EventEmitter {
   #unguard: (() => void) | null = null;
   /** New connections are being refused (`maxConnections`): logged once until the count drops. */
   #refusing = false;
+  /** Stops delivering other nodes' broadcasts (set while a broker is provided). */
+  #stopReceiving: (() => void) | null = null;
   #ownsServer = false;
   #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
 
@@ -128,7 +130,10 @@ export class Kernel extends EventEmitter {
     this.#runInit();
     this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
     this.#unguard = guardServer(server, this.options, this);
-    server.once('close', this.#onServerClose);
+    // A server that is not listening yet may still emit the `close` of an earlier listen (its last
+    // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
+    if (server.listening) this.#watchClose();
+    else server.once('listening', this.#watchClose);
     return this;
   }
 
@@ -167,16 +172,25 @@ export class Kernel extends EventEmitter {
     this.emit('disconnection', spark);
   }
 
-  /** Broadcast: encode once, send the same frame to every spark (unless outgoing hooks need per-spark work). */
+  /**
+   * Broadcast: encode once, send the same frame to every spark (unless
+   * outgoing hooks need per-spark work). With a broker the encoded frame
+   * also goes to the other nodes, which frame it once for their sparks;
+   * false then means it could not be published (the broker logged why).
+   */
   write(data: unknown): boolean {
     if (this.hooks.onSend !== null) {
+      const published = this.broker === null || this.#publishBroadcast(data);
       for (const spark of this.connections.values()) spark.write(data);
-      return true;
+      return published;
     }
     const prepared = this.prepare(data, 'broadcast');
     if (prepared === null) return false;
-    if (prepared !== undefined) for (const spark of this.connections.values()) spark.writePrepared(prepared);
-    return true;
+    if (prepared === undefined) return true;
+    // Publish first: the other nodes' share travels while this node writes to its own sparks.
+    const published = this.broker === null || this.broker.publish(BROADCAST_CHANNEL, brokerPayload(prepared.frame));
+    for (const spark of this.connections.values()) spark.writePrepared(prepared);
+    return published;
   }
 
   /**
@@ -232,6 +246,7 @@ export class Kernel extends EventEmitter {
     this.#restore = null;
     this.#unguard?.();
     this.#unguard = null;
+    this.server?.removeListener('listening', this.#watchClose);
     this.server?.removeListener('close', this.#onServerClose);
     if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
     this.#state = 'closed';
@@ -305,6 +320,10 @@ export class Kernel extends EventEmitter {
     return err;
   }
 
+  #watchClose = (): void => {
+    this.server?.once('close', this.#onServerClose);
+  };
+
   #onServerClose = (): void => {
     void this.close().catch((err) => this.log('error', err));
   };
@@ -313,6 +332,18 @@ export class Kernel extends EventEmitter {
     for (const entry of this.#hookTable.ordered('onInit')) {
       if (only === undefined || entry.plugin === only) entry.fn(this);
     }
+  }
+
+  /** Outgoing transforms run per spark, so the other nodes get the message encoded plainly and transform it themselves. */
+  #publishBroadcast(data: unknown): boolean {
+    let frame: Frame | undefined;
+    try {
+      frame = this.parser.encode(data);
+    } catch (err) {
+      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode broadcast: ${describe(err)}`, { cause: err }));
+      return false;
+    }
+    return frame === undefined || this.broker!.publish(BROADCAST_CHANNEL, brokerPayload(frame));
   }
 
   #requireSlots(): void {
@@ -333,7 +364,11 @@ export class Kernel extends EventEmitter {
   #refreshSlots(): void {
     this.parser = this.registry.lookup<Parser>(Slots.parser)!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
-    this.broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
+    const broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
+    if (broker === this.broker) return;
+    this.#stopReceiving?.();
+    this.#stopReceiving = broker === null ? null : receiveBroadcasts(this, broker);
+    this.broker = broker;
   }
 
   #forget(name: string): void {

@@ -82,8 +82,8 @@ export class Spark extends Stream {
   readonly socket: unknown;
   /** The kernel this spark belongs to. */
   readonly kernel: Kernel;
-  /** `Spark.OPEN` until the spark ends, then `Spark.CLOSED`. */
-  readyState: number = Spark.OPEN;
+  /** The ready state behind {@link readyState}; the message path reads it directly. */
+  #state: number = Spark.OPEN;
   /** Set whenever a frame arrives; liveness checks (heartbeats) clear and test it. */
   alive = true;
   /** Messages dropped because this peer did not read (over `maxBuffered` with `overflow: 'drop'`). */
@@ -117,6 +117,19 @@ export class Spark extends Stream {
   }
 
   /**
+   * `Spark.OPEN` until the spark ends, then `Spark.CLOSED`. A change emits
+   * `readyStateChange` (Primus's setter semantics; assigning it does not end the spark).
+   */
+  get readyState(): number {
+    return this.#state;
+  }
+  set readyState(state: number) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('readyStateChange');
+  }
+
+  /**
    * Where the client connects from, as the socket sees it. Plugins that know
    * better (trusted proxy headers, say) override it with `ctx.decorateSpark`.
    */
@@ -135,7 +148,7 @@ export class Spark extends Stream {
    * (wait for `drain`).
    */
   write(data: unknown): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     const steps = this.kernel.hooks.onSend;
     if (steps === null) return this.#encodeAndSend(data);
     this.#sent = true;
@@ -150,20 +163,20 @@ export class Spark extends Stream {
 
   /** Send an already-encoded frame, bypassing transforms. */
   writeFrame(frame: Frame): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     return this.#transport.send(frame);
   }
 
   /** Send a frame prepared once for many sparks (broadcasts, pings). */
   writePrepared(prepared: PreparedFrame): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     const transport = this.#transport;
     return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }
 
   /** Send a `primus::<type>::<value>` control message, bypassing transforms. */
   writeControl(type: string, value: string | number = ''): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     return this.#encodeAndSend(controlMessage(type, value));
   }
 
@@ -172,12 +185,11 @@ export class Spark extends Stream {
    * `{ reconnect: true }` the client is told not to reconnect.
    */
   end(data?: unknown, options?: EndOptions): this {
-    if (this.readyState === Spark.CLOSED) return this;
+    if (this.#state === Spark.CLOSED) return this;
     const steps = data === undefined ? null : this.kernel.hooks.onSend;
     // Without transforms the last message goes out now, while the spark is still open.
     if (data !== undefined && steps === null) this.#encodeAndSend(data);
     this.readyState = Spark.CLOSED;
-    this.emit('readyStateChange');
     this.#reconnect = options?.reconnect === true;
     // An async outgoing transform finishes after a synchronous close, which
     // lost the last message in Primus (spec §7.9): close once it is through.
@@ -206,7 +218,7 @@ export class Spark extends Stream {
     const kernel = this.kernel;
     let data: unknown;
     try {
-      data = kernel.parser.decode(frame);
+      data = kernel.parser.decode(frame, this);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.PARSE, `Failed to decode incoming data: ${describe(err)}`, err));
       return;
@@ -290,7 +302,7 @@ export class Spark extends Stream {
     const held = this.#held;
     this.#held = null;
     if (held === null) return;
-    for (let i = 0; i < held.length && this.readyState === Spark.OPEN; i += 2) {
+    for (let i = 0; i < held.length && this.#state === Spark.OPEN; i += 2) {
       this.deliver(held[i], held[i + 1] as Frame);
     }
   }
@@ -314,7 +326,7 @@ export class Spark extends Stream {
   #encodeAndSend(data: unknown): boolean {
     let frame: Frame | undefined;
     try {
-      frame = this.kernel.parser.encode(data);
+      frame = this.kernel.parser.encode(data, this);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.ENCODE, `Failed to encode outgoing data: ${describe(err)}`, err));
       return false;

@@ -81,6 +81,8 @@ export class Client extends EventEmitter {
   #queueOverflowed = false;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
+  /** `end` was emitted and nothing opened since: another `end()` has nothing to end. */
+  #ended = false;
   #sent = true;
 
   constructor(config: ClientConfig, url?: string | ClientOptions, options?: ClientOptions) {
@@ -129,10 +131,13 @@ export class Client extends EventEmitter {
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     if (this.#destroyed) return this;
+    this.#ended = false;
     this.readyState = Client.OPENING;
     this.emit('readyStateChange', 'opening');
-    this.emit('outgoing::open');
     this.transport!.open(this.uri({ protocol: 'ws:', query: true }));
+    // After dialling, as in Primus (whose transport dials on this event): listeners see
+    // `client.transport.socket`. A dial that failed at once has moved on already.
+    if (this.readyState === Client.OPENING) this.emit('outgoing::open');
     return this;
   }
 
@@ -161,6 +166,8 @@ export class Client extends EventEmitter {
 
   #end(): this {
     const was = this.readyState;
+    if (this.#ended && this.#openTimer === undefined) return this;
+    this.#ended = true;
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     this.readyState = Client.CLOSED;
@@ -289,7 +296,7 @@ export class Client extends EventEmitter {
   receive(frame: Frame): void {
     let data: unknown;
     try {
-      data = this.parser!.decode(frame);
+      data = this.parser!.decode(frame, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return;
@@ -347,6 +354,7 @@ export class Client extends EventEmitter {
   }
 
   #finish(): void {
+    this.#ended = true;
     this.emit('outgoing::end');
     this.emit('end');
   }
@@ -360,7 +368,7 @@ export class Client extends EventEmitter {
     if (this.readyState !== Client.OPEN) return this.#enqueue(data);
     let frame: Frame | undefined;
     try {
-      frame = this.parser!.encode(data);
+      frame = this.parser!.encode(data, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return false;

@@ -20,6 +20,8 @@ export interface ClientTransport {
    * Transports that cannot tell leave it out (then only `queueSize` bounds).
    */
   buffered?(): number;
+  /** The transport library's socket while one is open (Primus clients show it as `client.socket`). */
+  readonly socket?: unknown;
 }
 
 /** Why a connection attempt or an open connection was lost. */

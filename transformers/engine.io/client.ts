@@ -60,7 +60,8 @@ function held(socket: EngineSocketLike): boolean {
  * transport); what the transport holds is read from its WebSocket.
  */
 class EngineIoTransport implements ClientTransport {
-  #socket: EngineSocketLike | null = null;
+  /** The open engine.io socket, or null (Primus clients expose it as `client.socket`). */
+  socket: EngineSocketLike | null = null;
   #handlers: Array<[string, Listener]> = [];
   #queued = 0;
 
@@ -80,7 +81,7 @@ class EngineIoTransport implements ClientTransport {
       client.transportError(err);
       return;
     }
-    this.#socket = socket;
+    this.socket = socket;
     this.#handlers = [
       ['open', () => client.transportOpened()],
       ['message', (data: Frame) => client.receive(data)],
@@ -89,7 +90,7 @@ class EngineIoTransport implements ClientTransport {
       [
         'close',
         () => {
-          if (this.#socket !== socket) return;
+          if (this.socket !== socket) return;
           this.#release();
           client.transportClosed();
         },
@@ -99,7 +100,7 @@ class EngineIoTransport implements ClientTransport {
   }
 
   send(frame: Frame): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return false;
     const waits = held(socket);
     socket.send(frame);
@@ -108,20 +109,20 @@ class EngineIoTransport implements ClientTransport {
   }
 
   buffered(): number {
-    const socket = this.#socket;
+    const socket = this.socket;
     return socket === null ? 0 : this.#queued + inTransport(socket);
   }
 
   close(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return;
     this.#release();
     socket.close();
   }
 
   #release(): void {
-    const socket = this.#socket;
-    this.#socket = null;
+    const socket = this.socket;
+    this.socket = null;
     this.#queued = 0;
     if (socket !== null) for (const [event, fn] of this.#handlers) socket.off(event, fn);
     this.#handlers = [];

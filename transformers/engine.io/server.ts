@@ -92,8 +92,10 @@ class EngineConnection implements SparkTransport {
     this.spark.transportError(err);
   }
 
-  onMessage = (data: string | Buffer): void => {
+  onMessage = (data: string | Buffer | undefined): void => {
     if (this.#failed) return;
+    // engine.io hands an empty message packet (`4`) over with no data at all: it is the empty text.
+    if (data === undefined) data = '';
     const over = typeof data === 'string' ? textTooLong(data, this.maxLength) : data.byteLength > this.maxLength;
     if (over) return this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(data)} bytes received`));
     this.spark.receive(data);

@@ -15,7 +15,8 @@ export interface SockJSConnection {
   remotePort?: number;
   write(data: string): boolean;
   close(code?: number, reason?: string): boolean;
-  on(event: 'data', fn: (message: string) => void): unknown;
+  // Whatever JSON value the client's frame held: a string from SockJS clients, anything from others.
+  on(event: 'data', fn: (message: unknown) => void): unknown;
   on(event: 'close', fn: () => void): unknown;
   removeAllListeners(): unknown;
   _session?: SessionInternals;

@@ -5,7 +5,7 @@ import type { KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
-import { AllsparkError, ErrorCodes } from '../../core/errors';
+import { AllsparkError, ErrorCodes, ParserError } from '../../core/errors';
 import { discard, expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
@@ -139,9 +139,13 @@ class SockJsSession implements SparkTransport {
     this.spark.transportError(err);
   }
 
-  onData = (message: string): void => {
+  onData = (message: unknown): void => {
     if (this.#failure !== null) return;
-    if (textTooLong(message, this.maxLength)) {
+    // sockjs hands on whatever JSON value a client's frame held (`[null]`, `[{"length":1e9}]`); SockJS
+    // messages are strings (a raw WebSocket may send bytes), so anything else is a malformed frame:
+    // dropped and reported, the session kept.
+    if (typeof message !== 'string' && !Buffer.isBuffer(message)) return this.spark.fail(notText(message));
+    if (typeof message === 'string' ? textTooLong(message, this.maxLength) : message.length > this.maxLength) {
       this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(message)} bytes received`));
       return;
     }
@@ -158,6 +162,12 @@ class SockJsSession implements SparkTransport {
     this.#delivered();
     this.spark.transportClosed();
   };
+}
+
+/** The error for a SockJS message that is not a string. */
+function notText(message: unknown): ParserError {
+  const got = message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message === 'object' ? 'an object' : `a ${typeof message}`;
+  return new ParserError(ErrorCodes.PARSE, `sockjs: a message must be a string, got ${got}; dropped`);
 }
 
 /** `<prefix>/<server>/<session>/<transport>` → session and transport; `undefined` for other paths. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
 import type { Kernel } from '../../core/kernel';
-import { upgradeRequired, type KernelRequest } from '../../core/http';
+import { ignoreSocketError, upgradeRequired, type KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame, PreparedFrame } from '../../core/types';
 import { wireFrame } from './frame';
@@ -208,6 +208,9 @@ export class WebSocketsServer implements ServerTransformer {
     emitter.on('error', onError);
     emitter.on('close', onClose);
     const socket = raw as unknown as Emitter;
+    // ws keeps an `error` listener on the socket from here to its end (a no-op once one fired):
+    // the kernel's guard would only make the listener table bigger for the connection's life.
+    raw.removeListener('error', ignoreSocketError);
     socket.on('drain', onDrain);
     const read = socket.listeners('data');
     if (read.length === 1) {
