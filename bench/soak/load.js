@@ -3,19 +3,25 @@
 // the Primus text wire (answer pings, one JSON value per frame), each with
 // a role (by index):
 //   0.2 % slow:     asks the server to flood it and never reads; the server
-//                   closes it at maxBuffered; after 15 s it drops its end
+//                   closes it at maxBuffered; after 30 s it drops its end
 //                   and connects again
-//   2 %   reset:    after 5–15 s destroys its socket abruptly (RST), reconnects
-//   10 %  churn:    after 5–15 s closes cleanly, reconnects
-//   ~44 % echo:     sends a message every 2–4 s and expects it back within 10 s
-//   ~44 % listener: only receives (every client counts the 1/s broadcasts)
+//   2 %   reset:    after 20–60 s (short runs: 5–15 s) destroys its socket abruptly (RST), reconnects
+//   10 %  churn:    after 20–60 s (short runs: 5–15 s) closes cleanly, reconnects
+//   ~44 % echo:     sends a message every 4–8 s and expects it back within 30 s
+//   ~44 % listener: only receives (every client counts the broadcasts)
+// Rates are per client and modest, so 10,000 of them stay within what a
+// shared 2-core machine gives the server (≈ 4,000 messages a second).
 // Anything else that goes wrong counts as an error.
 const WebSocket = require('ws');
 const { serve, ready } = require('../lib/ipc');
 
-const ECHO_TIMEOUT_MS = 10_000;
+const ECHO_TIMEOUT_MS = 30_000;
+/** A churning or resetting client's connections last this long (ms); run.js shortens it for short runs. */
+let LIFETIME = [20_000, 60_000];
+/** An echo client sends every … ms. */
+const ECHO_EVERY = [4000, 8000];
 /** How long a slow consumer stays connected without reading (the server should cut it off well before). */
-const SLOW_PAUSE_MS = 15_000;
+const SLOW_PAUSE_MS = 30_000;
 const RAMP_BATCH = 250;
 
 const rand = (min, max) => min + Math.random() * (max - min);
@@ -33,6 +39,8 @@ const errorSamples = [];
 const clients = [];
 let url;
 let stopping = false;
+/** Roles play only once the ramp is over: churn during the ramp would only slow it down. */
+let active = false;
 
 function error(what) {
   stats.errors++;
@@ -60,12 +68,15 @@ class SoakClient {
       ws.on('open', () => {
         stats.opened++;
         stats.open++;
-        this.started();
+        if (active) this.started();
         resolve();
       });
       ws.on('message', (data) => this.receive(ws, data));
+      const begun = Date.now();
       ws.on('error', (err) => {
-        if (!this.expectsTrouble()) error(`${this.role} #${this.index}: ${err.code || err.message}`);
+        if (this.expectsTrouble()) return;
+        const phase = ws.readyState === WebSocket.CONNECTING ? 'connecting' : 'open';
+        error(`${this.role} #${this.index}: ${err.code || err.message} (${phase}, ${Date.now() - begun} ms after connect)`);
       });
       ws.on('close', () => {
         if (this.ws === ws) this.closed(ws);
@@ -92,15 +103,15 @@ class SoakClient {
         stats.resets++;
         if (typeof ws._socket.resetAndDestroy === 'function') ws._socket.resetAndDestroy();
         else ws._socket.destroy();
-      }, rand(5000, 15000));
+      }, rand(...LIFETIME));
     } else if (this.role === 'churn') {
       this.timer = setTimeout(() => {
         this.leaving = true;
         stats.churns++;
         ws.close();
-      }, rand(5000, 15000));
+      }, rand(...LIFETIME));
     } else if (this.role === 'echo') {
-      this.timer = setTimeout(() => this.echo(), rand(0, 3000));
+      this.timer = setTimeout(() => this.echo(), rand(0, ECHO_EVERY[1]));
     }
   }
 
@@ -113,7 +124,7 @@ class SoakClient {
       this.sentAt = Date.now();
       ws.send(JSON.stringify({ e: this.waiting, c: this.index }));
     }
-    this.timer = setTimeout(() => this.echo(), rand(2000, 4000));
+    this.timer = setTimeout(() => this.echo(), rand(...ECHO_EVERY));
   }
 
   receive(ws, data) {
@@ -159,12 +170,15 @@ class SoakClient {
 }
 
 serve({
-  async start({ port, connections }) {
+  async start({ port, connections, lifetime }) {
     url = `ws://127.0.0.1:${port}/primus`;
+    if (lifetime) LIFETIME = lifetime;
     for (let i = 0; i < connections; i++) clients.push(new SoakClient(i));
     for (let i = 0; i < clients.length; i += RAMP_BATCH) {
       await Promise.all(clients.slice(i, i + RAMP_BATCH).map((c) => c.connect()));
     }
+    active = true;
+    for (const c of clients) if (c.ws && c.ws.readyState === WebSocket.OPEN) c.started();
     return { open: stats.open };
   },
   stats() {
