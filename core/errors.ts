@@ -35,6 +35,10 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /** A resumable session could not continue without a gap, or was refused or evicted (continuity plugin). */
+  CONTINUITY: 'ALLSPARK_CONTINUITY',
+  /** The client's queue of unacknowledged messages is full; `write()` returned false (continuity plugin). */
+  CONTINUITY_FULL: 'ALLSPARK_CONTINUITY_FULL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

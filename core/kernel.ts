@@ -9,11 +9,13 @@ import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
 import type { Broker } from './broker';
+import type { MessageLedger } from './ledger';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
 import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
+import { CONTROL_PREFIX } from './control';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
@@ -47,6 +49,8 @@ export class Kernel extends EventEmitter {
   transformer!: ServerTransformer;
   /** The cluster's message bus (from the broker slot), or `null` on a single node. */
   broker: Broker | null = null;
+  /** Sees data messages in and out (from the ledger slot), or `null` (one test on the message path). */
+  ledger: MessageLedger | null = null;
   /** The HTTP server once attached. */
   server: Server | null = null;
   /** This kernel's Spark class: decorations added by plugins stay local to the kernel. */
@@ -186,7 +190,9 @@ export class Kernel extends EventEmitter {
       return null;
     }
     if (frame === undefined) return undefined;
-    return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
+    const prepared = this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
+    // A ledger counts data only: a prepared control (the heartbeat's ping) says so once here.
+    return typeof data === 'string' && data.startsWith(CONTROL_PREFIX) ? { ...prepared, control: true } : prepared;
   }
 
   /** Call `fn` for every spark; returning `false` stops the walk. */
@@ -306,6 +312,7 @@ export class Kernel extends EventEmitter {
     this.parser = this.registry.lookup<Parser>(Slots.parser)!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
     this.broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
+    this.ledger = this.registry.lookup<MessageLedger>(Slots.ledger) ?? null;
   }
 
   #forget(name: string): void {

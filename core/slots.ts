@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Frame, PreparedFrame } from './types';
 export type { Broker, BrokerPayload, BrokerHandler } from './broker';
+export type { MessageLedger } from './ledger';
 
 /**
  * The transport a kernel serves. Exactly one plugin provides it
@@ -30,4 +31,6 @@ export const Slots = {
   parser: Symbol('parser'),
   /** The cluster's message bus ({@link Broker}); optional, one provider at most. */
   broker: Symbol('broker'),
+  /** Numbers data messages in and out ({@link MessageLedger}); optional, one provider at most. */
+  ledger: Symbol('ledger'),
 } as const;

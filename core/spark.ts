@@ -135,7 +135,7 @@ export class Spark extends Stream {
   write(data: unknown): boolean {
     if (this.readyState !== Spark.OPEN) return false;
     const steps = this.kernel.hooks.onSend;
-    if (steps === null) return this.#encodeAndSend(data);
+    if (steps === null) return this.#sendData(data);
     this.#sent = true;
     runPipeline(steps, this, { data }, SEND);
     return this.#sent;
@@ -143,10 +143,10 @@ export class Spark extends Stream {
 
   /** Send `data` without running the outgoing transforms (Primus's `_write`). */
   _write(data: unknown): boolean {
-    return this.#encodeAndSend(data);
+    return this.#sendData(data);
   }
 
-  /** Send an already-encoded frame, bypassing transforms. */
+  /** Send an already-encoded frame, bypassing transforms and the ledger (continuity replays with it). */
   writeFrame(frame: Frame): boolean {
     if (this.readyState !== Spark.OPEN) return false;
     return this.#transport.send(frame);
@@ -155,6 +155,8 @@ export class Spark extends Stream {
   /** Send a frame prepared once for many sparks (broadcasts, pings). */
   writePrepared(prepared: PreparedFrame): boolean {
     if (this.readyState !== Spark.OPEN) return false;
+    const ledger = this.kernel.ledger;
+    if (ledger !== null && prepared.control !== true) ledger.sending(this, prepared.frame);
     const transport = this.#transport;
     return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }
@@ -173,7 +175,7 @@ export class Spark extends Stream {
     if (this.readyState === Spark.CLOSED) return this;
     const steps = data === undefined ? null : this.kernel.hooks.onSend;
     // Without transforms the last message goes out now, while the spark is still open.
-    if (data !== undefined && steps === null) this.#encodeAndSend(data);
+    if (data !== undefined && steps === null) this.#sendData(data);
     this.readyState = Spark.CLOSED;
     this.emit('readyStateChange');
     this.#reconnect = options?.reconnect === true;
@@ -239,6 +241,8 @@ export class Spark extends Stream {
 
   /** Emit `data` after the incoming transforms. */
   deliver(data: unknown, raw: Frame): void {
+    const ledger = this.kernel.ledger;
+    if (ledger !== null && !ledger.received(this)) return;
     const steps = this.kernel.hooks.onMessage;
     if (steps === null) this.emit('data', data, raw);
     else runPipeline(steps, this, { data, raw }, DELIVER);
@@ -275,16 +279,31 @@ export class Spark extends Stream {
     this.emit('close');
   }
 
+  /** Send a control message (or any frame the ledger must not count). */
   #encodeAndSend(data: unknown): boolean {
-    let frame: Frame | undefined;
+    const frame = this.#encode(data);
+    if (frame === undefined) return true;
+    return frame !== null && this.#transport.send(frame);
+  }
+
+  /** Send a data message: encoded, shown to the ledger, sent. */
+  #sendData(data: unknown): boolean {
+    const frame = this.#encode(data);
+    if (frame === undefined) return true;
+    if (frame === null) return false;
+    const ledger = this.kernel.ledger;
+    if (ledger !== null) ledger.sending(this, frame);
+    return this.#transport.send(frame);
+  }
+
+  /** The frame for `data`; `undefined` when the parser sends nothing, `null` when it failed (reported). */
+  #encode(data: unknown): Frame | undefined | null {
     try {
-      frame = this.kernel.parser.encode(data);
+      return this.kernel.parser.encode(data);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.ENCODE, `Failed to encode outgoing data: ${describe(err)}`, err));
-      return false;
+      return null;
     }
-    if (frame === undefined) return true;
-    return this.#transport.send(frame);
   }
 
   /** @internal Sinks of the message pipelines (static so they reach private members). */
@@ -292,13 +311,13 @@ export class Spark extends Stream {
     send: {
       // Messages written before `end()` whose transforms finish while it waits still go out.
       done: (spark: Spark, packet: Packet) => {
-        if (!spark.#closed) spark.#sent = spark.#encodeAndSend(packet.data);
+        if (!spark.#closed) spark.#sent = spark.#sendData(packet.data);
       },
       fail: failTransform,
     } satisfies Sink<Spark>,
     last: {
       done: (spark: Spark, packet: Packet) => {
-        spark.#encodeAndSend(packet.data);
+        spark.#sendData(packet.data);
         spark.#closeAfterLast();
       },
       drop: (spark: Spark) => spark.#closeAfterLast(),

@@ -38,4 +38,6 @@ export interface Packet {
 export interface PreparedFrame {
   readonly frame: Frame;
   readonly wire?: unknown;
+  /** A control message (`primus::…`), not data: a ledger does not count it. */
+  readonly control?: boolean;
 }
