@@ -33,8 +33,8 @@ export async function continuityEnv(options: ContinuityOptions = {}, kernelSetup
     proxy,
     events,
     clients,
-    client(opts: Record<string, unknown> = {}): Client {
-      const c = new Socket(proxy.url, { reconnect: { min: 20, max: 100, retries: 1000 }, ...opts });
+    client(opts: Record<string, unknown> = {}, url = proxy.url): Client {
+      const c = new Socket(url, { reconnect: { min: 20, max: 100, retries: 1000 }, ...opts });
       clients.push(c);
       return c;
     },
