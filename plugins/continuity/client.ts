@@ -1,8 +1,9 @@
 import type { Client } from '../../core/client/client';
 import type { ClientLedger, ClientPluginHalf } from '../../core/client/types';
 import type { Frame } from '../../core/types';
+import { controlMessage } from '../../core/control';
 import { Outbox } from './outbox';
-import { ACK, HELLO, RESUME_PARAM, formatResume, frameHash, parseHello, randomToken, type GapReason } from './protocol';
+import { ACK, END, HELLO, RESUME_PARAM, formatResume, frameHash, parseHello, randomToken, type GapReason } from './protocol';
 
 export interface ContinuityClientOptions {
   /** Unacknowledged messages kept at most; `write()` returns false beyond. Default 1024. */
@@ -126,6 +127,15 @@ class ClientSession implements ClientLedger {
     this.stop();
   };
 
+  /** `outgoing::end`: the client ends for good; a negotiated server may forget the session now. */
+  ended = (): void => {
+    if (this.phase === 'on' && this.#connected) {
+      const frame = this.client.parser!.encode(controlMessage(END));
+      if (frame !== undefined) this.client.transport!.send(frame);
+    }
+    this.stop();
+  };
+
   stop = (): void => {
     this.#connected = false;
     clearTimeout(this.#helloTimer);
@@ -224,7 +234,7 @@ export const continuityClient: ClientPluginHalf<ContinuityClientOptions> = (clie
   client.on('outgoing::open', state.opening);
   client.on('incoming::open', state.opened);
   client.on('incoming::end', state.closed);
-  client.on('outgoing::end', state.stop);
+  client.on('outgoing::end', state.ended);
   return state.stop;
 };
 

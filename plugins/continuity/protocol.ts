@@ -18,6 +18,8 @@ export const RESUME_PARAM = '_continuity';
 export const HELLO = 'continuity';
 /** Control type of acknowledgements, both ways: `primus::continuity.ack::<n>`. */
 export const ACK = 'continuity.ack';
+/** Control type of a client that ends for good: `primus::continuity.end::` (the server forgets the session). */
+export const END = 'continuity.end';
 /** Wire version; a server answers only versions it knows. */
 const VERSION = '1';
 

@@ -4,7 +4,7 @@ import type { Frame } from '../../core/types';
 import type { MessageLedger } from '../../core/ledger';
 import { Slots } from '../../core/slots';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
-import { ACK, HELLO, RESUME_PARAM, parseResume, type GapReason, type Hello, type ResumeRequest } from './protocol';
+import { ACK, END, HELLO, RESUME_PARAM, parseResume, type GapReason, type Hello, type ResumeRequest } from './protocol';
 import type { Claim, ContinuityStore } from './store';
 import type { Session } from './session';
 
@@ -76,6 +76,15 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): void 
     store.acknowledge(session, Math.min(offset, session.stream.top));
   });
 
+  // The client ended for good: nothing will resume this session.
+  ctx.control(END, (spark) => {
+    const session = spark.session;
+    if (session == null || session.spark !== spark) return;
+    spark.session = null;
+    session.spark = null;
+    store.forget(session);
+  });
+
   const settle = (spark: Spark, request: ResumeRequest | undefined, claim: Claim): void => {
     if (spark.readyState !== 3 /* OPEN */) {
       if (claim.outcome !== 'refused' && claim.session.spark === null) store.detach(claim.session, Date.now());
@@ -122,15 +131,22 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): void 
     kernel.emit('continuity', spark, info);
   };
 
-  ctx.hook('onConnection', (spark) => {
-    const raw = spark.query[RESUME_PARAM];
-    if (raw === undefined) return;
-    const request = parseResume(Array.isArray(raw) ? raw[0] : raw);
-    const identity = settings.identify?.(spark);
-    const claim = store.claim(request, identity, Date.now());
-    if (typeof (claim as Promise<Claim>).then !== 'function') return settle(spark, request, claim as Claim);
-    return (claim as Promise<Claim>).then((c) => settle(spark, request, c));
-  });
+  // First of all connection hooks: the hello must be the first frame, and the
+  // session attached before anyone (the Primus facade's `connection`) writes.
+  const earlier = kernel.plugins().map((p) => p.definition.name).filter((name) => name !== ctx.plugin);
+  ctx.hook(
+    'onConnection',
+    (spark) => {
+      const raw = spark.query[RESUME_PARAM];
+      if (raw === undefined) return;
+      const request = parseResume(Array.isArray(raw) ? raw[0] : raw);
+      const identity = settings.identify?.(spark);
+      const claim = store.claim(request, identity, Date.now());
+      if (typeof (claim as Promise<Claim>).then !== 'function') return settle(spark, request, claim as Claim);
+      return (claim as Promise<Claim>).then((c) => settle(spark, request, c));
+    },
+    { before: earlier },
+  );
 
   ctx.hook('onDisconnection', (spark) => {
     const session = spark.session;

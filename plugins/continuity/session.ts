@@ -76,6 +76,15 @@ export class Session extends EventEmitter {
     return true;
   }
 
+  /** End the session for good: the client is sent away (no reconnect) and nothing can resume it. */
+  end(): void {
+    const spark = this.spark;
+    this.spark = null;
+    if (spark !== null) spark.session = null;
+    this.store.forget(this);
+    spark?.end();
+  }
+
   /** Send the acknowledgement for what was processed, now. */
   flushAck = (): void => {
     clearTimeout(this.ackTimer);

@@ -148,3 +148,17 @@ test('a silent plain server: after helloTimeout the client is plain, with no eve
     await new Promise<void>((resolve) => primus.destroy({ timeout: 0 }, () => resolve()));
   }
 });
+
+test('a client that ends for good ends its session on the server at once', async () => {
+  env = await continuityEnv();
+  const first = nextSession(env.kernel);
+  const client = env.client();
+  await once(client, 'open');
+  const session = await first;
+  await until(() => (client as unknown as { continuity: { phase: string } }).continuity.phase === 'on');
+  const closed = once(session, 'close');
+  client.end();
+  await closed;
+  expect(session.closed).toBe(true);
+  expect(session.write('late')).toBe(false);
+});
