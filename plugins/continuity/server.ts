@@ -45,12 +45,14 @@ class SessionLedger implements MessageLedger {
 
   sending(spark: Spark, frame: Frame): void {
     const session = spark.session;
-    if (session != null) this.settings.store.append(session, frame, Date.now());
+    if (session != null && session.spark === spark) this.settings.store.append(session, frame, Date.now());
   }
 
   received(spark: Spark): boolean {
     const session = spark.session;
     if (session == null) return true;
+    // A connection the client already replaced (it resumed elsewhere): what still trickles in was re-sent there.
+    if (session.spark !== spark) return false;
     const seq = session.inbound++;
     if (seq <= session.processed) return false;
     session.processed = seq;
@@ -80,7 +82,6 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): void 
   ctx.control(END, (spark) => {
     const session = spark.session;
     if (session == null || session.spark !== spark) return;
-    spark.session = null;
     session.spark = null;
     store.forget(session);
   });
@@ -120,10 +121,8 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): void 
     session.spark = spark;
     session.kernel = kernel;
     spark.session = session;
-    if (old !== null && old !== spark) {
-      old.session = null;
-      old.end(undefined, { reconnect: true });
-    }
+    // The old spark keeps pointing at the session, so the ledger drops what still arrives on it.
+    if (old !== null && old !== spark) old.end(undefined, { reconnect: true });
   };
 
   const announce = (spark: Spark, info: ContinuityInfo): void => {

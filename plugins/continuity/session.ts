@@ -80,7 +80,6 @@ export class Session extends EventEmitter {
   end(): void {
     const spark = this.spark;
     this.spark = null;
-    if (spark !== null) spark.session = null;
     this.store.forget(this);
     spark?.end();
   }

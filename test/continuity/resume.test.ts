@@ -162,3 +162,39 @@ test('a client that ends for good ends its session on the server at once', async
   expect(session.closed).toBe(true);
   expect(session.write('late')).toBe(false);
 });
+
+test('a stalled connection the server still holds: the client comes back on a new one, takes the session over, nothing twice', async () => {
+  env = await continuityEnv();
+  const first = nextSession(env.kernel);
+  const client = env.client();
+  const events = continuityEvents(client);
+  const got: unknown[] = [];
+  client.on('data', (d: unknown) => got.push(d));
+  const received: unknown[] = [];
+  env.kernel.on('connection', (spark: Spark) => spark.on('data', (d: unknown) => received.push(d)));
+  await once(client, 'open');
+  const session = await first;
+  const oldSpark = session.spark!;
+  session.spark!.on('data', (d: unknown) => received.push(d));
+  // Ended by the takeover, while the new connection is already there (not by the network: it is silent).
+  let connectedAtEnd = 0;
+  oldSpark.once('end', () => (connectedAtEnd = env!.kernel.connected));
+  env.proxy.stall(500);
+  session.write('s1');
+  client.write('c1');
+  await new Promise((r) => setTimeout(r, 50));
+  // What a heartbeat timeout does: give up on the silent connection and dial again.
+  client.drop();
+  await until(() => events.length === 1);
+  expect(oldSpark.readyState).toBe(2);
+  // The old spark had left the table when it ended; the new one was already in it.
+  expect(connectedAtEnd).toBe(1);
+  session.write('s2');
+  client.write('c2');
+  await until(() => got.length === 2 && received.length === 2);
+  // The stalled bytes flow again; nothing of them may show up a second time.
+  await new Promise((r) => setTimeout(r, 700));
+  expect(events).toEqual([{ recovered: true }]);
+  expect(got).toEqual(['s1', 's2']);
+  expect(received).toEqual(['c1', 'c2']);
+});

@@ -5,13 +5,16 @@ import type { AddressInfo } from 'node:net';
 interface Pair {
   client: Socket;
   upstream: Socket;
+  /** Stalled: a close on one side is not passed on until the stall ends (a silent network). */
+  stalled?: boolean;
+  closing?: boolean;
 }
 
 /**
  * A TCP proxy for network faults between a client and a server on
  * 127.0.0.1: `cut()` drops every connection at once, `blip(ms)` cuts and
- * refuses new connections for `ms`, `stall(ms)` stops forwarding (both
- * ways) for `ms` without closing, `latency` delays every chunk.
+ * refuses new connections for `ms`, `stall(ms)` stops forwarding on the
+ * open connections (both ways) for `ms` without closing them, `latency` delays every chunk.
  * `retarget(port)` sends new connections to another server (a drained
  * node's clients land on the next one).
  */
@@ -20,7 +23,6 @@ export class FaultProxy {
   readonly #server: Server;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #refuseUntil = 0;
-  #stalled = false;
   /** ms added to every chunk in both directions. */
   latency = 0;
   /** Connections accepted so far. */
@@ -60,18 +62,22 @@ export class FaultProxy {
     this.cut();
   }
 
-  /** Forward nothing for `ms` (bytes wait in the proxy), then carry on. */
+  /** Forward nothing on the open connections for `ms` (bytes wait), then carry on; new connections flow. */
   stall(ms: number): void {
-    this.#stalled = true;
-    for (const { client, upstream } of this.#pairs) {
-      client.pause();
-      upstream.pause();
+    const stalled = [...this.#pairs];
+    for (const pair of stalled) {
+      pair.stalled = true;
+      pair.client.pause();
+      pair.upstream.pause();
     }
     this.#later(ms, () => {
-      this.#stalled = false;
-      for (const { client, upstream } of this.#pairs) {
-        client.resume();
-        upstream.resume();
+      for (const pair of stalled) {
+        pair.stalled = false;
+        if (pair.closing) this.#drop(pair);
+        else {
+          pair.client.resume();
+          pair.upstream.resume();
+        }
       }
     });
   }
@@ -96,14 +102,13 @@ export class FaultProxy {
     upstream.setNoDelay(true);
     this.#pipe(client, upstream);
     this.#pipe(upstream, client);
-    const drop = (): void => this.#drop(pair);
+    const drop = (): void => {
+      if (pair.stalled) pair.closing = true;
+      else this.#drop(pair);
+    };
     for (const socket of [client, upstream]) {
       socket.on('error', drop);
       socket.on('close', drop);
-    }
-    if (this.#stalled) {
-      client.pause();
-      upstream.pause();
     }
   }
 
