@@ -5,6 +5,8 @@
 const SYSTEMS = ['ws', 'ws-json', 'primus', 'socketio', 'allspark-facade', 'allspark-kernel'];
 const BINARY = ['allspark-msgpack', 'allspark-binarypack'];
 const FOOTPRINT = ['ws', 'allspark-kernel', 'primus', 'socketio', 'allspark-facade'];
+// The kernel with resumable sessions (in-memory store), against allspark-kernel in the same run.
+const CONTINUITY = ['allspark-continuity'];
 
 const full = {
   rounds: 3,
@@ -37,4 +39,4 @@ const quick = {
   codec: { durationMs: 100 },
 };
 
-module.exports = { full, quick, SYSTEMS, BINARY, FOOTPRINT };
+module.exports = { full, quick, SYSTEMS, BINARY, FOOTPRINT, CONTINUITY };

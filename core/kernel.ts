@@ -192,7 +192,9 @@ export class Kernel extends EventEmitter {
     if (frame === undefined) return undefined;
     const prepared = this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
     // A ledger counts data only: a prepared control (the heartbeat's ping) says so once here.
-    return typeof data === 'string' && data.startsWith(CONTROL_PREFIX) ? { ...prepared, control: true } : prepared;
+    if (typeof data === 'string' && data.startsWith(CONTROL_PREFIX)) return { ...prepared, control: true };
+    // A ledger keeps the parser's frame, not the transformer's copy (text as bytes, say).
+    return this.ledger !== null && prepared.frame !== frame ? { ...prepared, encoded: frame } : prepared;
   }
 
   /** Call `fn` for every spark; returning `false` stops the walk. */

@@ -156,7 +156,7 @@ export class Spark extends Stream {
   writePrepared(prepared: PreparedFrame): boolean {
     if (this.readyState !== Spark.OPEN) return false;
     const ledger = this.kernel.ledger;
-    if (ledger !== null && prepared.control !== true) ledger.sending(this, prepared.frame);
+    if (ledger !== null && prepared.control !== true) ledger.sending(this, prepared.encoded ?? prepared.frame);
     const transport = this.#transport;
     return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }

@@ -40,4 +40,6 @@ export interface PreparedFrame {
   readonly wire?: unknown;
   /** A control message (`primus::…`), not data: a ledger does not count it. */
   readonly control?: boolean;
+  /** The parser's frame when `frame` is the transformer's copy of it (set for a ledger). */
+  readonly encoded?: Frame;
 }

@@ -198,3 +198,24 @@ test('a stalled connection the server still holds: the client comes back on a ne
   expect(got).toEqual(['s1', 's2']);
   expect(received).toEqual(['c1', 'c2']);
 });
+
+test('broadcasts (encoded once for all sparks) are kept and replayed as the text they were', async () => {
+  env = await continuityEnv();
+  const first = nextSession(env.kernel);
+  const client = env.client();
+  const events = continuityEvents(client);
+  const got: unknown[] = [];
+  client.on('data', (d: unknown) => got.push(d));
+  await once(client, 'open');
+  const session = await first;
+  env.kernel.write('b1 ✓');
+  await until(() => got.length === 1);
+  env.proxy.stall(300);
+  env.kernel.write('b2 ✓');
+  env.kernel.write({ b: 3 });
+  client.drop();
+  await until(() => events.length === 1 && got.length === 3);
+  expect(got).toEqual(['b1 ✓', 'b2 ✓', { b: 3 }]);
+  expect(events).toEqual([{ recovered: true }]);
+  expect(session.stream.top).toBe(3);
+});

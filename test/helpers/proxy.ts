@@ -96,7 +96,7 @@ export class FaultProxy {
     }
     this.accepted++;
     const upstream = connect(this.target, '127.0.0.1');
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream };
     this.#pairs.add(pair);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
