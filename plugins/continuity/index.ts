@@ -66,8 +66,9 @@ export const continuity = definePlugin({
       new MemoryStore(options, (session, reason) =>
         ctx.log('warn', new AllsparkError(ErrorCodes.CONTINUITY, `Continuity evicted session ${session.id} (${reason === 'sessions' ? 'maxSessions' : 'maxTotalBytes'} reached)`)),
       );
-    startServer(ctx, { store, ackEvery: options.ackEvery, ackDelay: options.ackDelay, identify: options.identify });
+    const stop = startServer(ctx, { store, ackEvery: options.ackEvery, ackDelay: options.ackDelay, identify: options.identify });
     return () => {
+      stop();
       if (owned) return store.close();
     };
   },

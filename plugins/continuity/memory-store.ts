@@ -109,8 +109,7 @@ export class MemoryStore implements ContinuityStore {
     if (session.closed) return;
     session.closed = true;
     clearTimeout(session.expiry);
-    clearTimeout(session.ackTimer);
-    session.expiry = session.ackTimer = undefined;
+    session.expiry = undefined;
     this.#sessions.delete(session.id);
     this.#away.delete(session.id);
     this.bytes -= session.stream.bytes;

@@ -7,6 +7,7 @@ import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { ACK, END, HELLO, RESUME_PARAM, parseResume, type GapReason, type Hello, type ResumeRequest } from './protocol';
 import type { Claim, ContinuityStore } from './store';
 import type { Session } from './session';
+import { AckBatcher } from './acks';
 
 /** What `continuity` events carry, on the kernel and as `spark.continuity`. */
 export interface ContinuityInfo {
@@ -41,7 +42,10 @@ export interface ServerSettings {
  * it was processed before. One property read for plain sparks.
  */
 class SessionLedger implements MessageLedger {
-  constructor(readonly settings: ServerSettings) {}
+  constructor(
+    readonly settings: ServerSettings,
+    readonly acks: AckBatcher,
+  ) {}
 
   sending(spark: Spark, frame: Frame): void {
     const session = spark.session;
@@ -56,17 +60,17 @@ class SessionLedger implements MessageLedger {
     const seq = session.inbound++;
     if (seq <= session.processed) return false;
     session.processed = seq;
-    if (seq - session.acked >= this.settings.ackEvery) session.flushAck();
-    else if (session.ackTimer === undefined) session.ackTimer = setTimeout(session.flushAck, this.settings.ackDelay);
+    this.acks.processed(session, seq);
     return true;
   }
 }
 
-/** The server half: negotiation, resume, replay, acknowledgements, detach. */
-export function startServer(ctx: ServerContext, settings: ServerSettings): void {
+/** The server half: negotiation, resume, replay, acknowledgements, detach. Returns its teardown. */
+export function startServer(ctx: ServerContext, settings: ServerSettings): () => void {
   const kernel = ctx.kernel;
   const { store } = settings;
-  ctx.provide(Slots.ledger, new SessionLedger(settings));
+  const acks = new AckBatcher(settings.ackEvery, settings.ackDelay);
+  ctx.provide(Slots.ledger, new SessionLedger(settings, acks));
   ctx.decorateSpark('session', { value: null, writable: true });
   ctx.decorateSpark('continuity', { value: null, writable: true });
 
@@ -150,10 +154,10 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): void 
   ctx.hook('onDisconnection', (spark) => {
     const session = spark.session;
     if (session == null || session.spark !== spark) return;
-    clearTimeout(session.ackTimer);
-    session.ackTimer = undefined;
+    acks.forget(session);
     session.spark = null;
     store.detach(session, Date.now());
     session.emit('detach');
   });
+  return () => acks.stop();
 }

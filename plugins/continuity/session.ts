@@ -32,8 +32,6 @@ export class Session extends EventEmitter {
   /** @internal store bookkeeping: when it was detached, and its expiry timer. */
   detachedAt = 0;
   expiry: ReturnType<typeof setTimeout> | undefined;
-  /** @internal pending acknowledgement timer. */
-  ackTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     /** The session id, stable across reconnects. */
@@ -85,12 +83,10 @@ export class Session extends EventEmitter {
   }
 
   /** Send the acknowledgement for what was processed, now. */
-  flushAck = (): void => {
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
+  flushAck(): void {
     const spark = this.spark;
     if (spark === null || this.acked === this.processed) return;
     this.acked = this.processed;
     spark.writeControl(ACK, this.processed);
-  };
+  }
 }
