@@ -5,18 +5,22 @@ import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';
 import { reconnect } from '../../plugins/reconnect';
 import { continuity, type ContinuityInfo, type ClientContinuityEvent } from '../../plugins/continuity';
-import type { PluginOptions } from '../../core/plugin';
+import type { PluginDefinition, PluginOptions } from '../../core/plugin';
 import { FaultProxy } from '../helpers/proxy';
 import { portOf } from '../helpers/net';
 
 export type ContinuityOptions = PluginOptions<typeof continuity>;
 
 /** A websockets + json kernel with continuity, behind a fault proxy. */
-export async function continuityEnv(options: ContinuityOptions = {}, kernelSetup: (k: Kernel) => void = () => undefined) {
+export async function continuityEnv(
+  options: ContinuityOptions = {},
+  kernelSetup: (k: Kernel) => void = () => undefined,
+  { transformer = websockets, pingInterval = false }: { transformer?: PluginDefinition; pingInterval?: number | false } = {},
+) {
   const kernel = createKernel()
-    .use(websockets)
+    .use(transformer)
     .use(jsonParserPlugin)
-    .use(heartbeat, { pingInterval: false })
+    .use(heartbeat, { pingInterval })
     .use(reconnect)
     .use(continuity, options);
   kernelSetup(kernel);
