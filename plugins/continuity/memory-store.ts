@@ -82,7 +82,7 @@ export class MemoryStore implements ContinuityStore {
 
   append(session: Session, frame: Frame, now: number): void {
     if (session.closed) return;
-    this.bytes -= session.stream.append(frame, now);
+    this.bytes += session.stream.append(frame, now);
     if (this.bytes > this.limits.maxTotalBytes) this.#shed(session);
   }
 
