@@ -35,6 +35,20 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /**
+   * More than `maxBuffered` bytes wait to be sent to one peer that does not
+   * read (a slow consumer): the connection is closed, or (policy `drop`)
+   * further messages are dropped and counted until it drains.
+   */
+  BUFFER_FULL: 'ALLSPARK_BUFFER_FULL',
+  /** A new connection was refused: `maxConnections` sparks are open already (HTTP 503). */
+  MAX_CONNECTIONS: 'ALLSPARK_MAX_CONNECTIONS',
+  /** The process ran out of file descriptors (EMFILE/ENFILE): new connections are being dropped. */
+  OVERLOAD: 'ALLSPARK_OVERLOAD',
+  /** An optional package a plugin needs is not installed (the message names the install command). */
+  DEPENDENCY: 'ALLSPARK_DEPENDENCY',
+  /** The cluster's broker (Redis) is unreachable, a publish was dropped at its bound, or a cross-node call timed out. */
+  CLUSTER: 'ALLSPARK_CLUSTER',
   /** A resumable session could not continue without a gap, or was refused or evicted (continuity plugin). */
   CONTINUITY: 'ALLSPARK_CONTINUITY',
   /** The client's queue of unacknowledged messages is full; `write()` returned false (continuity plugin). */

@@ -89,10 +89,12 @@ const wires = {
   primus: primusText('/primus?_primuscb=bench'),
   'allspark-facade': primusText('/primus?_primuscb=bench'),
   'allspark-kernel': primusText('/primus?_primuscb=bench'),
+  'allspark-cluster': primusText('/primus?_primuscb=bench'),
   'allspark-msgpack': primusBinary('msgpack'),
   'allspark-binarypack': primusBinary('binarypack'),
   socketio: socketIo,
   'allspark-continuity': continuityText(),
+  'socketio-redis': socketIo,
 };
 
 module.exports = { wires };

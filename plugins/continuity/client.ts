@@ -97,7 +97,7 @@ class ClientSession implements ClientLedger {
     return true;
   }
 
-  /** `outgoing::open`: ask for the session in the URL. */
+  /** A connect begins (before its URL is built): ask for the session in the URL. */
   opening = (): void => {
     if (this.phase === 'off') return;
     this.phase = this.established || this.lostEarly ? 'hold' : 'flow';
@@ -231,7 +231,10 @@ export const continuityClient: ClientPluginHalf<ContinuityClientOptions> = (clie
   (client as Client & { continuity?: ClientSession }).continuity = state;
   client.control(HELLO, state.hello);
   client.control(ACK, state.acknowledged);
-  client.on('outgoing::open', state.opening);
+  // Before the URL is built (`outgoing::open` comes after dialling).
+  client.on('readyStateChange', (change: string) => {
+    if (change === 'opening') state.opening();
+  });
   client.on('incoming::open', state.opened);
   client.on('incoming::end', state.closed);
   client.on('outgoing::end', state.ended);

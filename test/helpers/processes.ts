@@ -1,5 +1,4 @@
-import { buildSync } from 'esbuild';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +13,9 @@ const ROOT = resolve(__dirname, '..', '..');
 export function bundle(entry: string): { file: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'allspark-node-'));
   const file = join(dir, 'node.js');
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', packages: 'external', outfile: file, logLevel: 'silent' });
+  // The esbuild CLI in a child that exits: the JS API would leave its service process running in the test worker.
+  const result = spawnSync(join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--packages=external', `--outfile=${file}`, '--log-level=error'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`esbuild failed to bundle ${entry}: ${result.stderr || result.error}`);
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
