@@ -60,10 +60,10 @@ function availability() {
 function plan(args, missing) {
   const keep = (list) => list.filter((s) => !missing.has(s) && (!args.systems || args.systems.includes(s)));
   const all = [
-    [net.echo, keep([...config.SYSTEMS, ...config.BINARY, ...config.CLUSTER_ECHO])],
+    [net.echo, keep([...config.SYSTEMS, ...config.BINARY, ...config.CLUSTER_ECHO, ...config.CONTINUITY])],
     [net.latency, keep(config.SYSTEMS)],
-    [net.broadcast, keep(config.SYSTEMS)],
-    [net.memory, keep(config.SYSTEMS)],
+    [net.broadcast, keep([...config.SYSTEMS, ...config.CONTINUITY])],
+    [net.memory, keep([...config.SYSTEMS, ...config.CONTINUITY])],
     [local.footprint, keep(config.FOOTPRINT)],
     [local.codec, ['-']],
     [local.overhead, ['allspark-kernel']],

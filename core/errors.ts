@@ -67,6 +67,10 @@ export const ErrorCodes = {
   DEPENDENCY: 'ALLSPARK_DEPENDENCY',
   /** The cluster's broker (Redis) is unreachable, a publish was dropped at its bound, or a cross-node call timed out. */
   CLUSTER: 'ALLSPARK_CLUSTER',
+  /** A resumable session could not continue without a gap, or was refused or evicted (continuity plugin). */
+  CONTINUITY: 'ALLSPARK_CONTINUITY',
+  /** The client's queue of unacknowledged messages is full; `write()` returned false (continuity plugin). */
+  CONTINUITY_FULL: 'ALLSPARK_CONTINUITY_FULL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

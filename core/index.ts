@@ -7,6 +7,7 @@ export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, ty
 export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
 export { Slots, type ServerTransformer } from './slots';
 export { BROADCAST_CHANNEL, type Broker, type BrokerPayload, type BrokerHandler } from './broker';
+export type { MessageLedger } from './ledger';
 export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';

@@ -9,11 +9,13 @@ import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
 import { BROADCAST_CHANNEL, brokerPayload, receiveBroadcasts, type Broker } from './broker';
+import type { MessageLedger } from './ledger';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
 import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
+import { CONTROL_PREFIX } from './control';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
@@ -48,6 +50,8 @@ export class Kernel extends EventEmitter {
   transformer!: ServerTransformer;
   /** The cluster's message bus (from the broker slot), or `null` on a single node. */
   broker: Broker | null = null;
+  /** Sees data messages in and out (from the ledger slot), or `null` (one test on the message path). */
+  ledger: MessageLedger | null = null;
   /** The HTTP server once attached. */
   server: Server | null = null;
   /** This kernel's Spark class: decorations added by plugins stay local to the kernel. */
@@ -201,7 +205,11 @@ export class Kernel extends EventEmitter {
   prepare(data: unknown, what = 'message'): PreparedFrame | null | undefined {
     const frame = this.#encode(data, what);
     if (frame === undefined || frame === null) return frame;
-    return this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
+    const prepared = this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
+    // A ledger counts data only: a prepared control (the heartbeat's ping) says so once here.
+    if (typeof data === 'string' && data.startsWith(CONTROL_PREFIX)) return { ...prepared, control: true };
+    // A ledger keeps the parser's frame, not the transformer's copy (text as bytes, say).
+    return this.ledger !== null && prepared.frame !== frame ? { ...prepared, encoded: frame } : prepared;
   }
 
   /** Encode with the parser; `null` (logged as ALLSPARK_ENCODE) when it cannot. */
@@ -363,6 +371,7 @@ export class Kernel extends EventEmitter {
   #refreshSlots(): void {
     this.parser = this.registry.lookup<Parser>(Slots.parser)!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
+    this.ledger = this.registry.lookup<MessageLedger>(Slots.ledger) ?? null;
     const broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
     if (broker === this.broker) return;
     this.#stopReceiving?.();

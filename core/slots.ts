@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Frame, PreparedFrame } from './types';
 import type { KernelRequest } from './http';
 export type { Broker, BrokerPayload, BrokerHandler } from './broker';
+export type { MessageLedger } from './ledger';
 
 /**
  * The transport a kernel serves. Exactly one plugin provides it
@@ -37,4 +38,6 @@ export const Slots = {
   parser: Symbol('parser'),
   /** The cluster's message bus ({@link Broker}); optional, one provider at most. */
   broker: Symbol('broker'),
+  /** Numbers data messages in and out ({@link MessageLedger}); optional, one provider at most. */
+  ledger: Symbol('ledger'),
 } as const;

@@ -150,7 +150,7 @@ export class Spark extends Stream {
   write(data: unknown): boolean {
     if (this.#state !== Spark.OPEN) return false;
     const steps = this.kernel.hooks.onSend;
-    if (steps === null) return this.#encodeAndSend(data);
+    if (steps === null) return this.#sendData(data);
     this.#sent = true;
     runPipeline(steps, this, { data }, SEND);
     return this.#sent;
@@ -158,10 +158,10 @@ export class Spark extends Stream {
 
   /** Send `data` without running the outgoing transforms (Primus's `_write`). */
   _write(data: unknown): boolean {
-    return this.#encodeAndSend(data);
+    return this.#sendData(data);
   }
 
-  /** Send an already-encoded frame, bypassing transforms. */
+  /** Send an already-encoded frame, bypassing transforms and the ledger (continuity replays with it). */
   writeFrame(frame: Frame): boolean {
     if (this.#state !== Spark.OPEN) return false;
     return this.#transport.send(frame);
@@ -170,6 +170,8 @@ export class Spark extends Stream {
   /** Send a frame prepared once for many sparks (broadcasts, pings). */
   writePrepared(prepared: PreparedFrame): boolean {
     if (this.#state !== Spark.OPEN) return false;
+    const ledger = this.kernel.ledger;
+    if (ledger !== null && prepared.control !== true) ledger.sending(this, prepared.encoded ?? prepared.frame);
     const transport = this.#transport;
     return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }
@@ -188,7 +190,7 @@ export class Spark extends Stream {
     if (this.#state === Spark.CLOSED) return this;
     const steps = data === undefined ? null : this.kernel.hooks.onSend;
     // Without transforms the last message goes out now, while the spark is still open.
-    if (data !== undefined && steps === null) this.#encodeAndSend(data);
+    if (data !== undefined && steps === null) this.#sendData(data);
     this.readyState = Spark.CLOSED;
     this.#reconnect = options?.reconnect === true;
     // An async outgoing transform finishes after a synchronous close, which
@@ -287,6 +289,8 @@ export class Spark extends Stream {
 
   /** Emit `data` after the incoming transforms. */
   deliver(data: unknown, raw: Frame): void {
+    const ledger = this.kernel.ledger;
+    if (ledger !== null && !ledger.received(this)) return;
     const steps = this.kernel.hooks.onMessage;
     if (steps === null) this.emit('data', data, raw);
     else runPipeline(steps, this, { data, raw }, DELIVER);
@@ -323,16 +327,31 @@ export class Spark extends Stream {
     this.emit('close');
   }
 
+  /** Send a control message (or any frame the ledger must not count). */
   #encodeAndSend(data: unknown): boolean {
-    let frame: Frame | undefined;
+    const frame = this.#encode(data);
+    if (frame === undefined) return true;
+    return frame !== null && this.#transport.send(frame);
+  }
+
+  /** Send a data message: encoded, shown to the ledger, sent. */
+  #sendData(data: unknown): boolean {
+    const frame = this.#encode(data);
+    if (frame === undefined) return true;
+    if (frame === null) return false;
+    const ledger = this.kernel.ledger;
+    if (ledger !== null) ledger.sending(this, frame);
+    return this.#transport.send(frame);
+  }
+
+  /** The frame for `data`; `undefined` when the parser sends nothing, `null` when it failed (reported). */
+  #encode(data: unknown): Frame | undefined | null {
     try {
-      frame = this.kernel.parser.encode(data, this);
+      return this.kernel.parser.encode(data, this);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.ENCODE, `Failed to encode outgoing data: ${describe(err)}`, err));
-      return false;
+      return null;
     }
-    if (frame === undefined) return true;
-    return this.#transport.send(frame);
   }
 
   /** @internal Sinks of the message pipelines (static so they reach private members). */
@@ -340,13 +359,13 @@ export class Spark extends Stream {
     send: {
       // Messages written before `end()` whose transforms finish while it waits still go out.
       done: (spark: Spark, packet: Packet) => {
-        if (!spark.#closed) spark.#sent = spark.#encodeAndSend(packet.data);
+        if (!spark.#closed) spark.#sent = spark.#sendData(packet.data);
       },
       fail: failTransform,
     } satisfies Sink<Spark>,
     last: {
       done: (spark: Spark, packet: Packet) => {
-        spark.#encodeAndSend(packet.data);
+        spark.#sendData(packet.data);
         spark.#closeAfterLast();
       },
       drop: (spark: Spark) => spark.#closeAfterLast(),

@@ -42,4 +42,8 @@ export interface Packet {
 export interface PreparedFrame {
   readonly frame: Frame;
   readonly wire?: unknown;
+  /** A control message (`primus::…`), not data: a ledger does not count it. */
+  readonly control?: boolean;
+  /** The parser's frame when `frame` is the transformer's copy of it (set for a ledger). */
+  readonly encoded?: Frame;
 }

@@ -63,6 +63,26 @@ const socketIo = {
   },
 };
 
+/**
+ * The Primus text wire with a resumable session per connection: a fresh
+ * session request in the URL, and an acknowledgement every 32 messages, as
+ * our client sends (which lets the server trim its history).
+ */
+function continuityText() {
+  const base = primusText('/primus');
+  let n = 0;
+  return {
+    ...base,
+    url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench&_continuity=1.bench${++n}.t${n}..0..1`,
+    isMessage(ws, data) {
+      if (!base.isMessage(ws, data)) return false;
+      ws.received = (ws.received || 0) + 1;
+      if (ws.received % 32 === 0) ws.send(JSON.stringify('primus::continuity.ack::' + ws.received));
+      return true;
+    },
+  };
+}
+
 const wires = {
   ws: primusText('/primus?_primuscb=bench'),
   'ws-json': primusText('/primus?_primuscb=bench'),
@@ -73,6 +93,7 @@ const wires = {
   'allspark-msgpack': primusBinary('msgpack'),
   'allspark-binarypack': primusBinary('binarypack'),
   socketio: socketIo,
+  'allspark-continuity': continuityText(),
   'socketio-redis': socketIo,
 };
 

@@ -65,6 +65,9 @@ const TARGETS = [
   { metric: 'footprint.startMs', base: 'primus', op: '<', factor: 1, systems: ['allspark-kernel'] },
   { metric: 'footprint.rss', base: 'ws', op: '<=', factor: 1.5, systems: ['allspark-kernel'] },
   { metric: 'footprint.rss', base: 'primus', op: '<', factor: 1, systems: ['allspark-kernel'] },
+  // Resumable sessions (in-memory store) cost at most a quarter more server CPU per message than none.
+  { metric: 'echo.cpuUs', base: 'allspark-kernel', op: '<=', factor: 1.25, systems: ['allspark-continuity'] },
+  { metric: 'broadcast.cpuUs', base: 'allspark-kernel', op: '<=', factor: 1.25, systems: ['allspark-continuity'] },
 ];
 const ALLSPARK = ['allspark-facade', 'allspark-kernel'];
 

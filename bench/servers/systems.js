@@ -101,8 +101,8 @@ function parserPlugin(kind) {
   return plugin;
 }
 
-/** allspark with nothing but createKernel() and its plugins. */
-function kernel(kind) {
+/** allspark with nothing but createKernel() and its plugins (`extra`: more plugins, e.g. continuity). */
+function kernel(kind, extra = () => []) {
   return async () => {
     const { createKernel } = require(path.join(DIST, 'core'));
     const { websockets } = require(path.join(DIST, 'transformers/websockets'));
@@ -111,6 +111,7 @@ function kernel(kind) {
       .use(websockets)
       .use(parserPlugin(kind))
       .use(heartbeat, { pingInterval: false });
+    for (const [plugin, options] of extra()) k.use(plugin, options);
     k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
     const server = await k.listen(0, '127.0.0.1');
     return { port: server.address().port, broadcaster: (obj) => () => k.write(obj) };
@@ -164,4 +165,6 @@ module.exports = {
   'allspark-kernel': kernel('json'),
   'allspark-msgpack': kernel('msgpack'),
   'allspark-binarypack': kernel('binarypack'),
+  // Resumable sessions on every connection (the generator asks for one), in-memory store.
+  'allspark-continuity': kernel('json', () => [[require(path.join(DIST, 'plugins/continuity')).continuity, {}]]),
 };

@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { Frame, Packet, Parser } from '../types';
-import type { ClientConfig, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
+import type { ClientConfig, ClientLedger, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
 import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
@@ -64,6 +64,10 @@ export class Client extends EventEmitter {
   parser: Parser | null = null;
   /** Set by the server's close message: the coming transport close is final. */
   disconnect = false;
+  /** Extra query parameters plugins add to every connect URL (continuity's resume request). */
+  readonly connectQuery: Record<string, string> = {};
+  /** Takes over data messages in and out (continuity), or `null`: the message path pays one test. */
+  ledger: ClientLedger | null = null;
 
   /** The transforms added with `transform()`, as Primus lists them. */
   readonly transformers: PrimusTransformers<Client> = { incoming: [], outgoing: [] };
@@ -147,7 +151,7 @@ export class Client extends EventEmitter {
    */
   write(data: unknown): boolean {
     if (this.#destroyed) return false;
-    if (this.#outgoing.length === 0) return this.#send(data);
+    if (this.#outgoing.length === 0) return this.#post(data);
     this.#sent = true;
     runPipeline(this.#outgoing, this, { data }, SEND);
     return this.#sent;
@@ -227,7 +231,7 @@ export class Client extends EventEmitter {
 
   /** Send `data` without running the outgoing transforms (queued while not open), as Primus's `_write`. */
   _write(data: unknown): boolean {
-    return this.#send(data);
+    return this.#post(data);
   }
 
   /** A function that re-emits its arguments as `event` on this client (Primus's `emits`). */
@@ -247,7 +251,7 @@ export class Client extends EventEmitter {
 
   /** The URL to dial for this client (spec §1.2). */
   uri(parts: Partial<ConnectUrlParts> = {}): string {
-    return connectUrl(this.url.href, { protocol: 'ws:', pathname: this.pathname, query: true, ...parts });
+    return connectUrl(this.url.href, { protocol: 'ws:', pathname: this.pathname, query: true, extra: this.connectQuery, ...parts });
   }
 
   // ---- plugin API -----------------------------------------------------------------
@@ -306,6 +310,8 @@ export class Client extends EventEmitter {
       const handler = control && this.#controls.get(control.type);
       if (handler) return handler(this, control!.value);
     }
+    const ledger = this.ledger;
+    if (ledger !== null && !ledger.received(frame)) return;
     if (this.#incoming.length === 0) this.emit('data', data, frame);
     else runPipeline(this.#incoming, this, { data, raw: frame }, DELIVER);
   }
@@ -364,6 +370,12 @@ export class Client extends EventEmitter {
     return false;
   }
 
+  /** A data message after the outgoing transforms: the ledger's, or sent (queued while closed). */
+  #post(data: unknown): boolean {
+    const ledger = this.ledger;
+    return ledger === null ? this.#send(data) : ledger.post(data);
+  }
+
   #send(data: unknown): boolean {
     if (this.readyState !== Client.OPEN) return this.#enqueue(data);
     let frame: Frame | undefined;
@@ -415,12 +427,12 @@ export class Client extends EventEmitter {
   /** @internal Sinks of the message pipelines (static so they reach private members). */
   static readonly sinks = {
     send: {
-      done: (client: Client, packet: Packet) => void (client.#sent = client.#send(packet.data)),
+      done: (client: Client, packet: Packet) => void (client.#sent = client.#post(packet.data)),
       fail: failTransform,
     } satisfies Sink<Client>,
     last: {
       done: (client: Client, packet: Packet) => {
-        client.#send(packet.data);
+        client.#post(packet.data);
         client.#end();
       },
       drop: (client: Client) => void client.#end(),

@@ -24,6 +24,19 @@ export interface ClientTransport {
   readonly socket?: unknown;
 }
 
+/**
+ * Takes over a client's data messages (continuity numbers them). It sees
+ * each outgoing data message after the outgoing transforms and sends,
+ * keeps or refuses it itself; and each incoming data frame before the
+ * incoming transforms. Control messages never pass here.
+ */
+export interface ClientLedger {
+  /** An outgoing data message; the result is what `write()` returns. */
+  post(data: unknown): boolean;
+  /** An incoming data frame; false drops it. */
+  received(frame: Frame): boolean;
+}
+
 /** Why a connection attempt or an open connection was lost. */
 export type LostReason = 'disconnect' | 'error' | 'closed' | 'timeout';
 

@@ -49,12 +49,14 @@ export interface ConnectUrlParts {
   pathname: string;
   /** Add the query (and cache-buster). */
   query: boolean;
+  /** Parameters added to the query (after the user's, before the cache-buster). */
+  extra?: Readonly<Record<string, string>>;
 }
 
 /** The URL to dial, from the user's URL and the transformer's needs. */
 export function connectUrl(base: string, parts: ConnectUrlParts): string {
   const url = new URL(base);
-  const query = parts.query ? queryOf(url.search) : '';
+  const query = parts.query ? queryOf(url.search, parts.extra) : '';
   if (url.protocol === 'ws+unix:') {
     // Node only: `ws+unix://<socket path>:<request path>`, the form `ws` dials (spec §1.2).
     return `ws+unix://${url.hostname ? '/' + url.hostname : ''}${url.pathname}:${parts.pathname}${query}`;
@@ -66,8 +68,9 @@ export function connectUrl(base: string, parts: ConnectUrlParts): string {
 }
 
 /** The user's query (first of duplicate keys) plus the `_primuscb` cache-buster, serialised. */
-function queryOf(search: string): string {
+function queryOf(search: string, extra?: Readonly<Record<string, string>>): string {
   const params = parseQuery(search);
+  if (extra !== undefined) for (const key in extra) params[key] = extra[key];
   params._primuscb = cacheBuster();
   return (
     '?' +

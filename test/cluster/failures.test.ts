@@ -1,6 +1,6 @@
 import { freePort, redisAvailable, startRedis, startRedisAt, type RedisServer } from '../helpers/redis';
 import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
-import { startProxy } from '../helpers/proxy';
+import { FaultProxy } from '../helpers/proxy';
 import type { Client } from '../../core/client';
 
 /** What happens when a node dies, Redis restarts, Redis is not there, or a publish cannot go. */
@@ -105,10 +105,11 @@ suite('cluster failures', () => {
 
   it('a network cut between one node and Redis: what changed meanwhile is put right on reconnect (no ghost, nothing missing)', async () => {
     redis = await startRedis();
-    const proxy = await startProxy(redis.port);
+    const proxy = new FaultProxy(redis.port);
+    const proxyPort = await proxy.listen();
     try {
       nodes = [
-        await startNode(`redis://127.0.0.1:${proxy.port}`, 'cut', { nodeTtl: 5000, heartbeatInterval: 300 }),
+        await startNode(`redis://127.0.0.1:${proxyPort}`, 'cut', { nodeTtl: 5000, heartbeatInterval: 300 }),
         await startNode(redis.url, 'watcher', { nodeTtl: 5000, heartbeatInterval: 300 }),
       ];
       await Promise.all(nodes.map((n) => n.call('ready')));
@@ -117,7 +118,7 @@ suite('cluster failures', () => {
       await until(async () => (await watcher.call('spark', leaving.id)) === 'cut');
 
       const mark = watcher.messages.length;
-      proxy.cut();
+      proxy.blip(Infinity); // cut, and refuse until restored
       await seen(cut, 'redis', (p) => p.state === 'down');
       // While cut off (shorter than the TTL, so the node is not reaped): one spark leaves, one joins.
       leaving.client.end();

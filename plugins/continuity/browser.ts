@@ -1,0 +1,4 @@
+import { registerHalf } from '../../core/client/browser';
+import { continuityClient } from './client';
+
+registerHalf('continuity', continuityClient);

@@ -1,0 +1,75 @@
+/**
+ * Continuity in Chromium, through the generated library: the page goes
+ * offline and online again while both sides keep writing; the session
+ * resumes (`recovered: true`) and both sides see every message once, in order.
+ */
+import type { BrowserContext } from 'playwright-core';
+import type { Spark } from '../../core/spark';
+import { continuity, type Session } from '../../plugins/continuity';
+import { useBrowser, startServer, stopServer, openPage, waitForEvent, next, type TestServer } from './helpers';
+
+const chromium = useBrowser();
+let srv: TestServer | undefined;
+let context: BrowserContext | undefined;
+let ticker: ReturnType<typeof setInterval> | undefined;
+
+afterEach(async () => {
+  clearInterval(ticker);
+  await context?.close();
+  context = undefined;
+  await stopServer(srv);
+  srv = undefined;
+});
+
+test('offline and online again: recovered, every message once and in order, both ways', async () => {
+  const received: number[] = [];
+  let session: Session | undefined;
+  let written = 0;
+  srv = await startServer({}, (primus) => {
+    primus.kernel.use(continuity);
+    primus.on('connection', (spark: Spark) => {
+      session ??= spark.session!;
+      spark.on('data', (n: number) => received.push(n));
+    });
+  });
+  const opened = await openPage(chromium.browser, srv.url);
+  context = opened.context;
+  const page = opened.page;
+  await page.evaluate(() => {
+    const w = window as any;
+    w.got = [];
+    w.sent = 0;
+    w.client = w.track(new w.Primus({ reconnect: { min: 50, max: 200, retries: 50 } }));
+    w.client.on('continuity', (e: unknown) => w.events.push({ name: 'continuity', value: e }));
+    w.client.on('data', (n: number) => w.got.push(n));
+    w.writer = setInterval(() => {
+      if (w.client.write(w.sent + 1)) w.sent++;
+    }, 10);
+  });
+  await waitForEvent(page, 'open');
+  ticker = setInterval(() => {
+    if (session?.write(written + 1)) written++;
+  }, 10);
+  await page.waitForFunction(() => (window as any).got.length > 10);
+
+  const gone = next(srv.primus, 'disconnection');
+  await context.setOffline(true);
+  await waitForEvent(page, 'offline');
+  await gone;
+  const whileAway = written;
+  await new Promise((r) => setTimeout(r, 300));
+  expect(written).toBeGreaterThan(whileAway);
+  await context.setOffline(false);
+  const events = await waitForEvent(page, 'continuity');
+  expect(events.filter((e) => e.name === 'continuity').map((e) => e.value)).toEqual([{ recovered: true }]);
+
+  await page.evaluate(() => clearInterval((window as any).writer));
+  clearInterval(ticker);
+  const sent = await page.evaluate(() => (window as any).sent as number);
+  await page.waitForFunction((n) => (window as any).got.length >= n, written);
+  const got = await page.evaluate(() => (window as any).got as number[]);
+  expect(got).toEqual(Array.from({ length: written }, (_, i) => i + 1));
+  const deadline = Date.now() + 10_000;
+  while (received.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(received).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+});

@@ -1,0 +1,67 @@
+import { createKernel, type Kernel, type Client, type Spark } from '../../index';
+import { clientFor } from '../../core/client-config';
+import { websockets } from '../../transformers/websockets';
+import { jsonParserPlugin } from '../../plugins/json-parser';
+import { heartbeat } from '../../plugins/heartbeat';
+import { reconnect } from '../../plugins/reconnect';
+import { continuity, type ContinuityInfo, type ClientContinuityEvent } from '../../plugins/continuity';
+import type { PluginDefinition, PluginOptions } from '../../core/plugin';
+import { FaultProxy } from '../helpers/proxy';
+import { portOf } from '../helpers/net';
+
+export type ContinuityOptions = PluginOptions<typeof continuity>;
+
+/** A websockets + json kernel with continuity, behind a fault proxy. */
+export async function continuityEnv(
+  options: ContinuityOptions = {},
+  kernelSetup: (k: Kernel) => void = () => undefined,
+  { transformer = websockets, pingInterval = false }: { transformer?: PluginDefinition; pingInterval?: number | false } = {},
+) {
+  const kernel = createKernel()
+    .use(transformer)
+    .use(jsonParserPlugin)
+    .use(heartbeat, { pingInterval })
+    .use(reconnect)
+    .use(continuity, options);
+  kernelSetup(kernel);
+  const server = await kernel.listen(0);
+  const proxy = new FaultProxy(portOf(server));
+  await proxy.listen();
+  const Socket = clientFor(kernel);
+  const clients: Client[] = [];
+  const events: Array<[Spark, ContinuityInfo]> = [];
+  kernel.on('continuity', (spark: Spark, info: ContinuityInfo) => events.push([spark, info]));
+  return {
+    kernel,
+    server,
+    proxy,
+    events,
+    clients,
+    client(opts: Record<string, unknown> = {}, url = proxy.url): Client {
+      const c = new Socket(url, { reconnect: { min: 20, max: 100, retries: 1000 }, ...opts });
+      clients.push(c);
+      return c;
+    },
+    async stop(): Promise<void> {
+      for (const c of clients) c.destroy();
+      await proxy.close();
+      await kernel.close();
+    },
+  };
+}
+
+/** Record a client's `continuity` events. */
+export function continuityEvents(client: Client): ClientContinuityEvent[] {
+  const out: ClientContinuityEvent[] = [];
+  client.on('continuity', (e: ClientContinuityEvent) => out.push(e));
+  return out;
+}
+
+/** Wait until `check()` is true (polling every 10 ms), or fail after `ms`. */
+export async function until(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,58 @@
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Bundle a TypeScript entry (our sources inlined, npm packages left to
+ * `require`) into a temp dir, so tests can run it as a real child process
+ * without a build step. Returns the file and a cleanup.
+ */
+export function bundle(entry: string): { file: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'allspark-node-'));
+  const file = join(dir, 'node.js');
+  // The esbuild CLI in a child that exits: the JS API would leave its service process running in the test worker.
+  const result = spawnSync(join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--packages=external', `--outfile=${file}`, '--log-level=error'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`esbuild failed to bundle ${entry}: ${result.stderr || result.error}`);
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A child node process that printed `listening <port>`. */
+export interface NodeProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Start `file` with `env`; resolves once it prints `listening <port>`. */
+export function startNode(file: string, env: Record<string, string> = {}): Promise<NodeProcess> {
+  const child = fork(file, [], {
+    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  return new Promise((resolvePort, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('child node did not start within 15 s')), 15_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort({ child, port: Number(match[1]) });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child node exited with ${code} before listening`));
+    });
+  });
+}
+
+/** SIGKILL a child and wait for it to be gone. */
+export async function kill(node: NodeProcess): Promise<void> {
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
+  const gone = new Promise((r) => node.child.once('exit', r));
+  node.child.kill('SIGKILL');
+  await gone;
+}
