@@ -35,6 +35,8 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /** A feature was chosen whose optional package is not installed (see `requireOptional`). */
+  MISSING_PACKAGE: 'ALLSPARK_MISSING_PACKAGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

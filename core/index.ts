@@ -8,6 +8,7 @@ export { Slots, type ServerTransformer } from './slots';
 export type { Broker, BrokerPayload, BrokerHandler } from './broker';
 export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
+export { requireOptional, MissingPackageError } from './optional';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
 export type { Frame, Parser, Packet, PreparedFrame } from './types';
