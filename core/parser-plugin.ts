@@ -4,10 +4,15 @@ import { Slots } from './slots';
 import type { Parser } from './types';
 import type { ClientPluginHalf } from './client/types';
 
-/** What a parser plugin is made of: its codec, the client half using it, and its browser chunk folder. */
+/**
+ * What a parser plugin is made of: its codec (or a function making it, for a
+ * codec built on an optional package, so a missing package is reported when
+ * the plugin is used, not when it is imported), the client half using it,
+ * and its browser chunk folder.
+ */
 export interface ParserPluginParts {
   name: string;
-  codec: Parser;
+  codec: Parser | (() => Parser);
   client: ClientPluginHalf;
   browser?: string;
 }
@@ -22,7 +27,8 @@ export function defineParser(parts: ParserPluginParts): PluginDefinition<z.ZodOb
     name: parts.name,
     options: z.object({}).strict(),
     server(ctx) {
-      ctx.provide(Slots.parser, parts.codec);
+      const codec = parts.codec;
+      ctx.provide(Slots.parser, typeof codec === 'function' ? codec() : codec);
     },
     client: parts.client,
     browser: parts.browser,

@@ -35,8 +35,8 @@ function primusBinary(codecName) {
   return {
     url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench`,
     frame(obj) {
-      const codecs = require(path.join(DIST, 'plugins/binary-parser', codecName === 'msgpack' ? 'msgpack' : 'binarypack'));
-      const codec = codecName === 'msgpack' ? codecs.msgpackCodec : codecs.binaryPackCodec;
+      const codecs = require(path.join(DIST, 'plugins/binary-parser'));
+      const codec = codecName === 'msgpack' ? codecs.msgpackCodec() : codecs.binaryPackCodec;
       return { data: Buffer.from(codec.encode(obj)), opts: BINARY };
     },
     ready: onOpen,

@@ -12,13 +12,15 @@ function codecs() {
   const list = [{ name: 'JSON', encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s) }];
   const add = (file, key) => {
     try {
-      const codec = require(path.join(DIST, 'plugins/binary-parser', file))[key];
+      const exported = require(path.join(DIST, 'plugins/binary-parser', file))[key];
+      // msgpackCodec is a function that loads the optional msgpackr; binaryPackCodec is the codec itself.
+      const codec = typeof exported === 'function' ? exported() : exported;
       if (codec) list.push({ name: codec.name || file, encode: (v) => codec.encode(v), decode: (f) => codec.decode(f) });
     } catch {
       /* parser not built yet: skipped, reported as missing */
     }
   };
-  add('msgpack', 'msgpackCodec');
+  add('index', 'msgpackCodec');
   add('binarypack', 'binaryPackCodec');
   return list;
 }

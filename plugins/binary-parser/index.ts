@@ -1,13 +1,31 @@
 import { defineParser } from '../../core/parser-plugin';
-import { msgpackCodec } from './msgpack';
+import { requireOptional } from '../../core/optional';
+import type { Parser } from '../../core/types';
+import { createMsgpackCodec } from './msgpack';
+import type { MsgpackrModule } from './msgpack-lite';
 import { binaryPackCodec } from './binarypack';
-import { msgpackClient } from './msgpack-client';
+import { msgpackClientWith } from './msgpack-client';
 import { binaryPackClient } from './binarypack-client';
+
+let msgpack: Parser | undefined;
+
+/**
+ * The msgpack codec on Node, made on first use from the optional `msgpackr`
+ * package: without it, ALLSPARK_MISSING_PACKAGE when the parser is used.
+ */
+export function msgpackCodec(): Parser {
+  msgpack ??= createMsgpackCodec(requireOptional<MsgpackrModule>('msgpackr', 'Parser "msgpack"'));
+  return msgpack;
+}
+
+/** Client half of `msgpack-parser` on Node. */
+export const msgpackClient = msgpackClientWith(msgpackCodec);
 
 /**
  * MessagePack frames (Primus's `msgpack` parser, wire-compatible with
  * `primus-msgpack`/msgpack-lite). Fills the kernel's parser slot; needs a
- * transformer that carries binary frames.
+ * transformer that carries binary frames, and the optional `msgpackr`
+ * package on Node (the browser library bundles its own).
  */
 export const msgpackParser = defineParser({
   name: 'msgpack-parser',
@@ -28,4 +46,4 @@ export const binaryParser = defineParser({
   browser: 'plugins/binary-parser/binarypack',
 });
 
-export { msgpackCodec, binaryPackCodec, msgpackClient, binaryPackClient };
+export { binaryPackCodec, binaryPackClient };

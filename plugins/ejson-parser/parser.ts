@@ -1,5 +1,11 @@
-import * as EJSON from 'ejson';
 import type { Frame, Parser } from '../../core/types';
+
+/** The part of the `ejson` module we use; declared here so our typings never name `ejson`, which may not be installed. */
+export interface EjsonModule {
+  stringify(value: unknown): string;
+  parse(text: string): unknown;
+  fromJSONValue(value: unknown): unknown;
+}
 
 // `fatal`: text that is not UTF-8 is a corrupt frame, not something to patch with U+FFFD.
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -17,21 +23,25 @@ function dropProto(key: string, value: unknown): unknown {
  * `{"$binary":base64}`, NaN/±Infinity, RegExps and custom types added with
  * `EJSON.addType`. Everything else follows JSON: functions and `undefined`
  * members are left out, `encode(undefined)` sends nothing, cycles throw.
+ * The module is passed in: Node loads the optional package, the browser
+ * chunk bundles it.
  */
-export const ejsonCodec: Parser = {
-  name: 'ejson',
-  binary: false,
-  encode(data: unknown): Frame | undefined {
-    return EJSON.stringify(data);
-  },
-  decode(frame: Frame): unknown {
-    const text = typeof frame === 'string' ? frame : utf8(frame);
-    // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
-    // key into the object's prototype; such keys are dropped instead.
-    if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
-    return EJSON.fromJSONValue(JSON.parse(text, dropProto));
-  },
-};
+export function createEjsonCodec(EJSON: EjsonModule): Parser {
+  return {
+    name: 'ejson',
+    binary: false,
+    encode(data: unknown): Frame | undefined {
+      return EJSON.stringify(data);
+    },
+    decode(frame: Frame): unknown {
+      const text = typeof frame === 'string' ? frame : utf8(frame);
+      // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
+      // key into the object's prototype; such keys are dropped instead.
+      if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
+      return EJSON.fromJSONValue(JSON.parse(text, dropProto));
+    },
+  };
+}
 
 /** Text sent in a binary frame (a peer may do that; Primus's json parser would hand the bytes on). */
 function utf8(frame: Uint8Array | ArrayBuffer): string {

@@ -7,7 +7,7 @@ import { binaryParser, msgpackParser, binaryPackCodec, msgpackCodec } from '../.
 import { ejsonParser, ejsonCodec } from '../../plugins/ejson-parser';
 import { PARSER_PLUGINS, bytesOf, echo, next, nextArgs, startEcho, type Env } from './helpers';
 
-const CODECS = { binary: binaryPackCodec, msgpack: msgpackCodec, ejson: ejsonCodec };
+const CODECS = { binary: binaryPackCodec, msgpack: msgpackCodec(), ejson: ejsonCodec() };
 
 /** Values every codec carries unchanged. */
 const SAMPLE = {
