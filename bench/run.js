@@ -13,6 +13,7 @@ const { start, startGenerator, stopAll, killAllSync, hasTaskset } = require('./l
 const config = require('./config');
 const net = require('./workloads/net');
 const local = require('./workloads/local');
+const { install } = require('./workloads/install');
 const { writeReport } = require('./report');
 const { waitQuiet } = require('./lib/sysload');
 
@@ -61,6 +62,7 @@ function plan(args, missing) {
     [local.footprint, keep(config.FOOTPRINT)],
     [local.codec, ['-']],
     [local.overhead, ['allspark-kernel']],
+    [install, install.systems.filter((s) => !args.systems || args.systems.includes(s))],
   ];
   return all.filter(([w, systems]) => systems.length && (!args.only || args.only.includes(w.name)));
 }
