@@ -69,6 +69,8 @@ const wires = {
   primus: primusText('/primus?_primuscb=bench'),
   'allspark-facade': primusText('/primus?_primuscb=bench'),
   'allspark-kernel': primusText('/primus?_primuscb=bench'),
+  'baseline-facade': primusText('/primus?_primuscb=bench'),
+  'baseline-kernel': primusText('/primus?_primuscb=bench'),
   'allspark-msgpack': primusBinary('msgpack'),
   'allspark-binarypack': primusBinary('binarypack'),
   socketio: socketIo,
