@@ -107,7 +107,8 @@ export class Spark extends Stream {
     (this as unknown as { _events: object })._events = new NullObject();
     this.kernel = kernel;
     this.id = id;
-    this.request = retainRequest(init.request, kernel.options.keepRequest);
+    const hooks = kernel.hooks;
+    this.request = retainRequest(init.request, kernel.options.keepRequest, hooks.onUpgrade !== null || hooks.onRequest !== null);
     this.headers = init.headers ?? init.request.headers;
     this.query = init.query ?? init.request.query;
     this.socket = init.socket;
