@@ -36,6 +36,6 @@ export async function packAndInstall(): Promise<PackedApp> {
 /** Run `node file` in the app folder (file written from `source`); resolves to its stdout parsed as JSON. */
 export async function runInApp(app: PackedApp, file: string, source: string): Promise<any> {
   writeFileSync(join(app.dir, file), source);
-  const { stdout } = await run(process.execPath, [file], { cwd: app.dir, timeout: 30_000, env: { ...process.env, NODE_PATH: '' } });
+  const { stdout } = await run(process.execPath, [file], { cwd: app.dir, timeout: 60_000, env: { ...process.env, NODE_PATH: '' } });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
