@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { ROOT, packAndInstall, runInApp, type PackedApp } from '../helpers/packed';
 
 const run = promisify(execFile);
+// Each case starts a node process: on a busy shared machine that alone can take seconds.
+jest.setTimeout(60_000);
 const OPTIONAL = ['sockjs', 'sockjs-client', 'engine.io', 'engine.io-client', 'faye-websocket', 'msgpackr', 'ejson', 'binary-pack'];
 
 let app: PackedApp;
