@@ -29,6 +29,8 @@ const Primus = require('allspark');
 const out = { isClass: typeof Primus === 'function' && Primus.Primus === Primus && Primus.default === Primus };
 const server = http.createServer();
 const primus = new Primus(server, { transformer: 'websockets', parser: 'json' });
+// The browser library is assembled from the chunks prebuilt in dist/browser/.
+out.library = primus.library().length > 10000;
 primus.on('connection', (spark) => spark.on('data', (data) => spark.write({ echo: data })));
 server.listen(0, '127.0.0.1', () => {
   const client = new primus.Socket('http://127.0.0.1:' + server.address().port);
@@ -79,7 +81,7 @@ describe('the packed tarball, installed with --omit=dev', () => {
   });
 
   it('runs a websockets + JSON server and client from CommonJS; require("allspark") is the Primus class', async () => {
-    expect(await runInApp(app, 'echo.cjs', ECHO_CJS)).toEqual({ isClass: true, echo: { echo: { hello: 'cjs' } } });
+    expect(await runInApp(app, 'echo.cjs', ECHO_CJS)).toEqual({ isClass: true, library: true, echo: { echo: { hello: 'cjs' } } });
   });
 
   it('runs a kernel server and client from a native ES module, sharing classes with require()', async () => {
