@@ -136,6 +136,8 @@ function render(results) {
     '',
   ];
   if (meta.skipped.length) out.push(`Skipped: ${meta.skipped.join('; ')}.`, '');
+  // Figures merged in from another run (say, install sizes measured after this run), said where they came from.
+  for (const note of meta.notes || []) out.push(note, '');
   const noisy = Object.entries(summary)
     .flatMap(([w, by]) => Object.entries(by).map(([s, r]) => [w, s, r && r.otherCpu]))
     .filter(([, , cpu]) => cpu > 15);
