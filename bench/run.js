@@ -3,7 +3,7 @@
 // Entry point of `npm run bench` (after `npm run build`).
 //   node bench/run.js                 full run (3 rounds, < 5 min) → bench/results.json, RESULTS.md, results.svg
 //   node bench/run.js --quick         one small round (< 1 min), written to a temp dir unless --out is given
-//   --rounds=N --only=echo,latency --systems=ws,allspark-kernel --out=DIR --payload=small|medium
+//   --rounds=N --only=echo,latency,cluster --systems=ws,allspark-kernel --out=DIR --payload=small|medium
 // Systems run interleaved (every workload visits every system each round,
 // in a rotated order), and every child process is killed at the end.
 const fs = require('fs');
@@ -14,6 +14,8 @@ const config = require('./config');
 const net = require('./workloads/net');
 const local = require('./workloads/local');
 const { install } = require('./workloads/install');
+const { clusterBroadcast } = require('./workloads/cluster');
+const { startRedis } = require('./lib/redis');
 const { writeReport } = require('./report');
 const { waitQuiet } = require('./lib/sysload');
 
@@ -49,13 +51,17 @@ function availability() {
     config.BINARY.forEach((s) => missing.add(s));
     skipped.push('binary parsers (dist/plugins/binary-parser is not built)');
   }
+  if (!process.env.BENCH_REDIS) {
+    config.CLUSTER.forEach((s) => missing.add(s));
+    skipped.push('cluster figures (redis-server is not installed)');
+  }
   return { missing, skipped };
 }
 
 function plan(args, missing) {
   const keep = (list) => list.filter((s) => !missing.has(s) && (!args.systems || args.systems.includes(s)));
   const all = [
-    [net.echo, keep([...config.SYSTEMS, ...config.BINARY])],
+    [net.echo, keep([...config.SYSTEMS, ...config.BINARY, ...config.CLUSTER_ECHO])],
     [net.latency, keep(config.SYSTEMS)],
     [net.broadcast, keep(config.SYSTEMS)],
     [net.memory, keep(config.SYSTEMS)],
@@ -63,6 +69,7 @@ function plan(args, missing) {
     [local.codec, ['-']],
     [local.overhead, ['allspark-kernel']],
     [install, install.systems.filter((s) => !args.systems || args.systems.includes(s))],
+    [clusterBroadcast, keep(config.CLUSTER)],
   ];
   return all.filter(([w, systems]) => systems.length && (!args.only || args.only.includes(w.name)));
 }
@@ -94,6 +101,9 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   process.env.BENCH_PAYLOAD = args.payload; // children inherit it (lib/payload.js)
   const sizes = args.quick ? config.quick : config.full;
+  // One Redis for the run (children inherit BENCH_REDIS); without redis-server the cluster figures are skipped.
+  const redis = await startRedis();
+  if (redis) process.env.BENCH_REDIS = redis.url;
   const { missing, skipped } = availability();
   const steps = plan(args, missing);
   const started = Date.now();
@@ -130,6 +140,7 @@ async function main() {
     }
   }
   await stopAll();
+  if (redis) redis.stop();
 
   const meta = {
     date: new Date().toISOString(),

@@ -1,3 +1,5 @@
+import type { Frame, PreparedFrame } from './types';
+
 /**
  * The message bus between the nodes of a cluster. At most one plugin
  * provides it (`ctx.provide(Slots.broker, …)`, for example the cluster
@@ -33,3 +35,39 @@ export type BrokerPayload = string | Uint8Array;
 
 /** Receives one payload published by node `origin` on `channel`. */
 export type BrokerHandler = (payload: BrokerPayload, channel: string, origin: string) => void;
+
+/** The channel every node's kernel listens on for `kernel.write` broadcasts from other nodes. */
+export const BROADCAST_CHANNEL = 'broadcast';
+
+/** What the kernel needs to deliver a broadcast another node encoded (kept structural: no import cycle). */
+interface BroadcastTarget {
+  readonly hooks: { readonly onSend: readonly unknown[] | null };
+  readonly parser: { decode(frame: Frame): unknown };
+  readonly transformer: { prepareBroadcast?(frame: Frame): PreparedFrame };
+  readonly connections: Map<string, { write(data: unknown): boolean; writePrepared(prepared: PreparedFrame): boolean }>;
+}
+
+/**
+ * Listen for other nodes' broadcasts and deliver each to the local sparks:
+ * one `prepareBroadcast` per node (one frame for every local spark), or one
+ * decode when outgoing transforms need the message per spark. Returns the
+ * function that stops listening.
+ */
+export function receiveBroadcasts(kernel: BroadcastTarget, broker: Broker): () => void {
+  return broker.subscribe(BROADCAST_CHANNEL, (payload) => {
+    if (kernel.connections.size === 0) return;
+    if (kernel.hooks.onSend !== null) {
+      const data = kernel.parser.decode(payload);
+      for (const spark of kernel.connections.values()) spark.write(data);
+      return;
+    }
+    const transformer = kernel.transformer;
+    const prepared = transformer.prepareBroadcast ? transformer.prepareBroadcast(payload) : { frame: payload };
+    for (const spark of kernel.connections.values()) spark.writePrepared(prepared);
+  });
+}
+
+/** A frame as a broker payload: text stays text, bytes are viewed, never copied. */
+export function brokerPayload(frame: Frame): BrokerPayload {
+  return frame instanceof ArrayBuffer ? new Uint8Array(frame) : frame;
+}

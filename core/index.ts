@@ -5,7 +5,7 @@ export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
 export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
 export { Slots, type ServerTransformer } from './slots';
-export type { Broker, BrokerPayload, BrokerHandler } from './broker';
+export { BROADCAST_CHANNEL, type Broker, type BrokerPayload, type BrokerHandler } from './broker';
 export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
 export { requireOptional, MissingPackageError } from './optional';

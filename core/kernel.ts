@@ -8,7 +8,7 @@ import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
 import { Slots, type ServerTransformer } from './slots';
-import type { Broker } from './broker';
+import { BROADCAST_CHANNEL, brokerPayload, receiveBroadcasts, type Broker } from './broker';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
@@ -17,6 +17,7 @@ import { ControlTable } from './controls';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
+import { guardServer, tooManyConnections } from './overload';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
@@ -56,6 +57,11 @@ export class Kernel extends EventEmitter {
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
+  #unguard: (() => void) | null = null;
+  /** New connections are being refused (`maxConnections`): logged once until the count drops. */
+  #refusing = false;
+  /** Stops delivering other nodes' broadcasts (set while a broker is provided). */
+  #stopReceiving: (() => void) | null = null;
   #ownsServer = false;
   #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
 
@@ -123,13 +129,18 @@ export class Kernel extends EventEmitter {
     this.#state = 'attached';
     this.#runInit();
     this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
-    server.once('close', this.#onServerClose);
+    this.#unguard = guardServer(server, this.options, this);
+    // A server that is not listening yet may still emit the `close` of an earlier listen (its last
+    // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
+    if (server.listening) this.#watchClose();
+    else server.once('listening', this.#watchClose);
     return this;
   }
 
   /** Create an HTTP server, attach to it and listen. Closing the kernel closes this server. */
   listen(port = 0, host = '127.0.0.1'): Promise<Server> {
-    const server = createServer();
+    // Node looks for connections over `handshakeTimeout` this often (its default: every 30 s).
+    const server = createServer({ connectionsCheckingInterval: Math.min(1000, this.options.handshakeTimeout) });
     this.attach(server);
     this.#ownsServer = true;
     return new Promise((resolve, reject) => {
@@ -155,21 +166,31 @@ export class Kernel extends EventEmitter {
   /** Called by `spark.end()`: forget the spark and tell the plugins. */
   disconnect(spark: Spark): void {
     if (!this.connections.delete(spark.id)) return;
+    this.#refusing = false;
     const hooks = this.hooks.onDisconnection;
     if (hooks !== null) for (const hook of hooks) hook(spark);
     this.emit('disconnection', spark);
   }
 
-  /** Broadcast: encode once, send the same frame to every spark (unless outgoing hooks need per-spark work). */
+  /**
+   * Broadcast: encode once, send the same frame to every spark (unless
+   * outgoing hooks need per-spark work). With a broker the encoded frame
+   * also goes to the other nodes, which frame it once for their sparks;
+   * false then means it could not be published (the broker logged why).
+   */
   write(data: unknown): boolean {
     if (this.hooks.onSend !== null) {
+      const published = this.broker === null || this.#publishBroadcast(data);
       for (const spark of this.connections.values()) spark.write(data);
-      return true;
+      return published;
     }
     const prepared = this.prepare(data, 'broadcast');
     if (prepared === null) return false;
-    if (prepared !== undefined) for (const spark of this.connections.values()) spark.writePrepared(prepared);
-    return true;
+    if (prepared === undefined) return true;
+    // Publish first: the other nodes' share travels while this node writes to its own sparks.
+    const published = this.broker === null || this.broker.publish(BROADCAST_CHANNEL, brokerPayload(prepared.frame));
+    for (const spark of this.connections.values()) spark.writePrepared(prepared);
+    return published;
   }
 
   /**
@@ -223,6 +244,9 @@ export class Kernel extends EventEmitter {
     await this.transformer?.close();
     this.#restore?.();
     this.#restore = null;
+    this.#unguard?.();
+    this.#unguard = null;
+    this.server?.removeListener('listening', this.#watchClose);
     this.server?.removeListener('close', this.#onServerClose);
     if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
     this.#state = 'closed';
@@ -264,6 +288,7 @@ export class Kernel extends EventEmitter {
   // ---- internals -----------------------------------------------------------------
 
   #onRequest = (req: KernelRequest, res: ServerResponse): void => {
+    if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
     runMiddleware(this.hooks.onRequest, [req, res], (err) => {
       if (err !== undefined && err !== null) respondError(res, err);
       else this.transformer.handleRequest(req, res);
@@ -271,10 +296,32 @@ export class Kernel extends EventEmitter {
   };
 
   #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
+    if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
     runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);
     });
+  };
+
+  /** Would this request open a connection while `maxConnections` sparks are open? */
+  #atCapacity(req: KernelRequest, upgrade: boolean): boolean {
+    const max = this.options.maxConnections;
+    if (max === undefined || this.connections.size < max) return false;
+    return this.transformer.opensConnection?.(req, upgrade) ?? upgrade;
+  }
+
+  #refusal(): AllsparkError {
+    const err = tooManyConnections(this.options.maxConnections!);
+    if (!this.#refusing) {
+      this.#refusing = true;
+      this.log('warn', err);
+      this.emit('overload', err);
+    }
+    return err;
+  }
+
+  #watchClose = (): void => {
+    this.server?.once('close', this.#onServerClose);
   };
 
   #onServerClose = (): void => {
@@ -285,6 +332,18 @@ export class Kernel extends EventEmitter {
     for (const entry of this.#hookTable.ordered('onInit')) {
       if (only === undefined || entry.plugin === only) entry.fn(this);
     }
+  }
+
+  /** Outgoing transforms run per spark, so the other nodes get the message encoded plainly and transform it themselves. */
+  #publishBroadcast(data: unknown): boolean {
+    let frame: Frame | undefined;
+    try {
+      frame = this.parser.encode(data);
+    } catch (err) {
+      this.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode broadcast: ${describe(err)}`, { cause: err }));
+      return false;
+    }
+    return frame === undefined || this.broker!.publish(BROADCAST_CHANNEL, brokerPayload(frame));
   }
 
   #requireSlots(): void {
@@ -305,7 +364,11 @@ export class Kernel extends EventEmitter {
   #refreshSlots(): void {
     this.parser = this.registry.lookup<Parser>(Slots.parser)!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
-    this.broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
+    const broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
+    if (broker === this.broker) return;
+    this.#stopReceiving?.();
+    this.#stopReceiving = broker === null ? null : receiveBroadcasts(this, broker);
+    this.broker = broker;
   }
 
   #forget(name: string): void {

@@ -10,7 +10,7 @@ export class MissingPackageError extends AllsparkError {
 
   constructor(packageName: string, feature: string) {
     super(
-      ErrorCodes.MISSING_PACKAGE,
+      ErrorCodes.DEPENDENCY,
       `${feature} needs the optional package "${packageName}", which is not installed: run \`npm install ${packageName}\``,
     );
     this.name = 'MissingPackageError';
@@ -21,7 +21,7 @@ export class MissingPackageError extends AllsparkError {
 /**
  * `require(pkg)` for a package allspark lists as an optional peer
  * dependency. When the package itself is not installed, throws a
- * {@link MissingPackageError} (`ALLSPARK_MISSING_PACKAGE`) that names the
+ * {@link MissingPackageError} (`ALLSPARK_DEPENDENCY`) that names the
  * package, the feature that wanted it and the install command, without
  * Node's "Require stack:" list of allspark's own files. Any other failure
  * (the package is there but broken, or one of *its* dependencies is

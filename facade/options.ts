@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { fn } from '../core/options';
+import { KernelOptionsSchema } from '../core/kernel-options';
 import { transformerOptions } from '../transformers/options';
 import { clientLibraryOptions } from '../plugins/client-library';
 import { forwardedOptions } from '../plugins/forwarded';
 
 const stringList = z.union([z.string(), z.array(z.string())]);
+
+/** A Primus custom parser as given: `{ encoder(data, fn), decoder(frame, fn), library? }`. */
+type CustomParser = { encoder: (...args: any[]) => void; decoder: (...args: any[]) => void; library?: string; [key: string]: unknown };
+
+function isCustomParser(value: unknown): value is CustomParser {
+  const p = value as Partial<CustomParser> | null;
+  return (
+    typeof p === 'object' && p !== null && typeof p.encoder === 'function' && typeof p.decoder === 'function' &&
+    (p.library === undefined || typeof p.library === 'string')
+  );
+}
 
 /**
  * Primus 8's server options, with Primus's defaults. Unknown keys are kept
@@ -20,7 +32,8 @@ export const PrimusOptionsSchema = z
       .transform((p) => (p.startsWith('/') ? p : '/' + p)),
     /** Parser name (`json`, `msgpack`, `binary`, `ejson`) or a custom `{ encoder, decoder }`. Default `json`. */
     parser: z
-      .union([z.string(), z.object({ encoder: fn(), decoder: fn(), library: z.string().optional() }).passthrough()])
+      // A custom parser is kept as the very object given: `primus.parser` gives it back, as in Primus.
+      .union([z.string(), z.custom<CustomParser>(isCustomParser, 'Expected a parser name or { encoder, decoder, library? }')])
       .default('json'),
     /** Transformer name (`websockets`, `sockjs`, `engine.io`, `faye`) or a kernel transformer plugin. Default `websockets`. */
     transformer: z.union([z.string(), z.object({ name: z.string() }).passthrough(), fn()]).default('websockets'),
@@ -32,6 +45,19 @@ export const PrimusOptionsSchema = z
       .optional()
       // Filled in, as Primus does: transformer code written for Primus reads `primus.options.maxLength`.
       .transform((v) => (v ? v : 10_485_760)),
+    /**
+     * allspark: most bytes one spark may have waiting to be sent (a client that does not read)
+     * before `overflow` applies. Default 4 MiB (the kernel's `maxBuffered`).
+     */
+    maxBuffered: KernelOptionsSchema.shape.maxBuffered,
+    /** allspark: at `maxBuffered`, `close` the spark (default) or `drop` and count messages (the kernel's `overflow`). */
+    overflow: KernelOptionsSchema.shape.overflow,
+    /** allspark: most sparks open at once; new connections beyond get a 503 (the kernel's `maxConnections`). Default: no limit. */
+    maxConnections: KernelOptionsSchema.shape.maxConnections,
+    /** allspark: ms a connection may take to send its request head; slower ones are closed (the kernel's option). Default 10000. */
+    handshakeTimeout: KernelOptionsSchema.shape.handshakeTimeout,
+    /** allspark: ms between checks for running out of file descriptors; 0 disables (the kernel's option). Default 1000. */
+    fdCheckInterval: KernelOptionsSchema.shape.fdCheckInterval,
     /** permessage-deflate. Default false. (The transformers' own field.) */
     compression: transformerOptions.shape.compression,
     /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */
@@ -54,6 +80,11 @@ export const PrimusOptionsSchema = z
       .union([fn<(req: unknown, done: (err?: unknown) => void) => void>(), z.boolean()])
       .nullable()
       .optional(),
+    /**
+     * allspark: scale out on Redis, `{ redis: 'redis://…' | ioredisClient, … }` (the cluster plugin's
+     * options, checked by it). `primus.write` then reaches every node; `primus.cluster` has the rest.
+     */
+    cluster: z.record(z.string(), z.unknown()).optional(),
     /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
     plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
     /** Name of the client library's global. Default `Primus`. (The client-library plugin's field.) */

@@ -9,6 +9,7 @@ import { spec } from '../plugins/spec';
 import { xssPlugin } from '../plugins/xss';
 import { noCachePlugin } from '../plugins/no-cache';
 import { authorization } from '../plugins/authorization';
+import { cluster } from '../plugins/cluster';
 import { transformerPlugin, parserPlugin, isPrimusTransformer, type PrimusParser } from './tables';
 import type { PrimusLike } from './transformer';
 import { extraPlugins } from './extras';
@@ -45,6 +46,7 @@ export function primusPreset(o: ResolvedPrimusOptions, primus: PrimusLike): Arra
     [xssPlugin, undefined],
     [noCachePlugin, undefined],
     [authorization, { authorize: typeof o.authorization === 'function' ? o.authorization : undefined }],
+    ...(o.cluster === undefined ? [] : [[cluster, o.cluster] as [PluginDefinition, unknown]]),
   ];
 }
 

@@ -24,7 +24,7 @@ describe('requireOptional', () => {
     expect(caught).toBeInstanceOf(MissingPackageError);
     expect(caught).toBeInstanceOf(AllsparkError);
     const err = caught as MissingPackageError;
-    expect(err.code).toBe(ErrorCodes.MISSING_PACKAGE);
+    expect(err.code).toBe(ErrorCodes.DEPENDENCY);
     expect(err.packageName).toBe('allspark-no-such-package');
     expect(err.message).toBe(
       'Transformer "x" needs the optional package "allspark-no-such-package", which is not installed: run `npm install allspark-no-such-package`',

@@ -120,18 +120,36 @@ async function latency({ system, port, warmup, count, maxMs }) {
   return { p50, p99, p99w, messages: samples.n };
 }
 
-/** Open `count` idle connections and keep them; the time gives the set-up rate. */
-async function open({ system, port, count, concurrency }) {
+/**
+ * Open `count` idle connections and keep them; the time gives the set-up rate.
+ * With `ports` (cluster nodes) the connections are spread evenly over them.
+ */
+async function open({ system, port, ports, count, concurrency }) {
   if (held.length) await closeAll(held);
-  const { conns, ms } = await openMany(wireOf(system), port, count, concurrency, 120_000);
-  held = conns;
+  held = [];
+  const list = ports || [port];
+  const started = performance.now();
+  for (let i = 0; i < list.length; i++) {
+    const n = Math.floor(count / list.length) + (i < count % list.length ? 1 : 0);
+    const { conns } = await openMany(wireOf(system), list[i], n, concurrency, 120_000);
+    held.push(...conns);
+  }
+  const ms = performance.now() - started;
   return { ms, rate: (count / ms) * 1000 };
 }
 
-/** Start counting broadcast deliveries on the held connections. */
-function arm({ perConn }) {
-  const target = perConn * held.length;
-  armed = { target, received: 0, lastAt: 0, done: null };
+/**
+ * Start counting broadcast deliveries on the held connections. With
+ * `timing`, each delivery's arrival time and its number on its connection
+ * (messages arrive in order per connection) are kept, so `collect` can
+ * give per-delivery latency from the server's send times.
+ */
+function arm({ perConn, total, timing }) {
+  // `total`: deliveries expected over all held connections (messages for some connections only).
+  const target = total !== undefined ? total : perConn * held.length;
+  const at = timing ? new Float64Array(target) : null;
+  const seq = timing ? new Int32Array(target) : null;
+  armed = { target, received: 0, lastAt: 0, done: null, at, seq };
   const state = armed;
   const onMessage = () => {
     if (++state.received === state.target) {
@@ -139,12 +157,23 @@ function arm({ perConn }) {
       if (state.done) state.done();
     }
   };
-  for (const conn of held) conn.onMessage = onMessage;
+  const onTimed = (conn) => {
+    const i = state.received;
+    if (i < target) {
+      at[i] = wallNow();
+      seq[i] = conn.k++;
+    }
+    onMessage();
+  };
+  for (const conn of held) {
+    conn.k = 0;
+    conn.onMessage = timing ? onTimed : onMessage;
+  }
   return { target };
 }
 
-/** Wait (bounded) until every armed delivery arrived. */
-async function collect({ timeoutMs }) {
+/** Wait (bounded) until every armed delivery arrived; with `sendTimes`, delivery latency p50/p99 (ms). */
+async function collect({ timeoutMs, sendTimes }) {
   const state = armed;
   if (!state) throw new Error('not armed');
   if (state.received < state.target) {
@@ -158,7 +187,14 @@ async function collect({ timeoutMs }) {
   }
   armed = null;
   for (const conn of held) conn.onMessage = null;
-  return { received: state.received, target: state.target, lastAt: state.lastAt || wallNow() };
+  const result = { received: state.received, target: state.target, lastAt: state.lastAt || wallNow() };
+  if (sendTimes && state.at) {
+    const n = Math.min(state.received, state.target);
+    const latencies = new Float64Array(n);
+    for (let i = 0; i < n; i++) latencies[i] = state.at[i] - sendTimes[state.seq[i]];
+    Object.assign(result, p50p99(latencies));
+  }
+  return result;
 }
 
 async function close() {

@@ -36,7 +36,7 @@ function primusBinary(codecName) {
     url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench`,
     frame(obj) {
       const codecs = require(path.join(DIST, 'plugins/binary-parser'));
-      const codec = codecName === 'msgpack' ? codecs.msgpackCodec() : codecs.binaryPackCodec;
+      const codec = codecName === 'msgpack' ? codecs.msgpackCodec : codecs.binaryPackCodec;
       return { data: Buffer.from(codec.encode(obj)), opts: BINARY };
     },
     ready: onOpen,
@@ -71,9 +71,11 @@ const wires = {
   'allspark-kernel': primusText('/primus?_primuscb=bench'),
   'baseline-facade': primusText('/primus?_primuscb=bench'),
   'baseline-kernel': primusText('/primus?_primuscb=bench'),
+  'allspark-cluster': primusText('/primus?_primuscb=bench'),
   'allspark-msgpack': primusBinary('msgpack'),
   'allspark-binarypack': primusBinary('binarypack'),
   socketio: socketIo,
+  'socketio-redis': socketIo,
 };
 
 module.exports = { wires };

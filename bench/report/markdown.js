@@ -77,6 +77,41 @@ function binaryTable(summary) {
   return lines.join('\n');
 }
 
+/** Cross-node broadcast: allspark's cluster plugin next to Socket.IO's Redis adapter, same run. */
+function clusterTable(summary, config) {
+  const by = summary.cluster || {};
+  const rows = ['allspark-cluster', 'socketio-redis'].filter((s) => by[s]);
+  if (rows.length === 0) return '_not run (needs redis-server)_';
+  const base = by['socketio-redis'];
+  const vs = (s, k) => ratio(base && by[s][k] / base[k]);
+  const lines = [
+    `${config.clients} clients spread over 3 nodes on one Redis. Deliveries/s: node 0 broadcasts ${config.count} messages, one per ` +
+      `event-loop turn. Latency of every delivery (send on node 0 → receipt): ${config.paced ? config.paced.count : '?'} broadcasts, one every ` +
+      `${config.paced ? config.paced.intervalMs : '?'} ms.`,
+    '',
+    '| system | deliveries/s | × socketio-redis | p50 (ms) | p99 (ms) | × socketio-redis | CPU µs per delivery, 3 nodes | publishing node µs | ' +
+      'to 10 sparks on node 1: node 1 µs/msg | node 2 (none of them) µs/msg | other processes CPU % |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of rows) {
+    const r = by[s];
+    lines.push(
+      `| ${s} | ${fmt(r.rate)} | ${vs(s, 'rate')} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${vs(s, 'p99')} | ${fmt(r.cpuUs, 2)} | ` +
+        `${fmt(r.publisherCpuUs, 2)} | ${fmt(r.targetNodeCpuUs, 1)} | ${fmt(r.bystanderCpuUs, 1)} | ${fmt(r.otherCpu)} |`,
+    );
+  }
+  const echo = summary.echo || {};
+  if (echo['allspark-cluster'] && echo['allspark-kernel']) {
+    lines.push(
+      '',
+      `Single node, echo with the cluster plugin loaded: ${fmt(echo['allspark-cluster'].rate)} msg/s, ` +
+        `${ratio(echo['allspark-cluster'].rate / echo['allspark-kernel'].rate)} the kernel without it ` +
+        `(server CPU per echo ${ratio(echo['allspark-cluster'].cpuUs / echo['allspark-kernel'].cpuUs)}).`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The in-process message path: what the kernel adds to a ws+JSON handler. */
 function overheadTable(o) {
   if (!o || !Number.isFinite(o.allsparkNs)) return '_not run_';
@@ -161,6 +196,7 @@ function render(results) {
     if (t) out.push(`## ${title}`, '', t, '');
   }
   out.push('## Install size (websockets + JSON server)', '', installTable(summary.install), '');
+  out.push('## Cross-node broadcast on Redis (3 nodes)', '', clusterTable(summary, meta.config.cluster || {}), '');
   out.push('## Binary parsers: echo throughput against JSON', '', binaryTable(summary), '');
   out.push('## Codec micro-benchmark (in process, representative object)', '', codecTable(summary.codec) || '_not run_', '');
   out.push(

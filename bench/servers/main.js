@@ -5,6 +5,8 @@ const { serve, ready, fatal, wallNow, cpuStamp } = require('../lib/ipc');
 const systems = require('./systems');
 
 const name = process.argv[2];
+/** Extra arguments of a system (the cluster's node id). */
+const extra = process.argv.slice(3);
 
 /** Full GC twice (the second pass collects what finalizers freed), then memory. */
 function measureMemory() {
@@ -17,16 +19,21 @@ function measureMemory() {
 
 /**
  * Broadcast `count` messages, one per event-loop turn so sockets get flushed
- * between broadcasts, as a server pushing a stream of updates would.
+ * between broadcasts, as a server pushing a stream of updates would; with
+ * `intervalMs`, one every `intervalMs` ms.
  */
-function broadcast(send, count) {
+function broadcast(send, count, intervalMs) {
   return new Promise((resolve) => {
     const startAt = wallNow();
+    // When each message went out: the cross-node workload computes delivery latency from them.
+    const times = [];
     let sent = 0;
     const step = () => {
+      times.push(wallNow());
       send();
-      if (++sent < count) setImmediate(step);
-      else resolve({ startAt, endAt: wallNow() });
+      if (++sent >= count) resolve({ startAt, endAt: wallNow(), times });
+      else if (intervalMs) setTimeout(step, intervalMs);
+      else setImmediate(step);
     };
     step();
   });
@@ -35,7 +42,7 @@ function broadcast(send, count) {
 (async () => {
   const builder = systems[name];
   if (!builder) throw new Error(`unknown system ${name}`);
-  const system = await builder();
+  const system = await builder(...extra);
   serve({
     mem: measureMemory,
     // Heap snapshot after GC (bench/profile.js --heap); returns the file path.
@@ -44,7 +51,11 @@ function broadcast(send, count) {
       return require('v8').writeHeapSnapshot(require('path').join(dir, name));
     },
     cpu: cpuStamp,
-    broadcast: ({ payload, count }) => broadcast(system.broadcaster(payload), count),
+    // `intervalMs`: paced (latency at a rate every system sustains) instead of one per turn.
+    broadcast: ({ payload, count, intervalMs }) => broadcast(system.broadcaster(payload), count, intervalMs),
+    // Cluster workload: this node's connection ids, and messages to some ids (on another node).
+    ids: () => system.localIds(),
+    sendTo: ({ ids, payload, count }) => broadcast(() => system.sendTo(ids, payload), count),
   });
   ready({ port: system.port });
 })().catch(fatal);

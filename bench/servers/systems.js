@@ -72,7 +72,8 @@ function loadFacade(dist = DIST) {
   return Primus;
 }
 
-async function socketIo() {
+/** Socket.IO 4, websocket transport only; `adapter` for the Redis variant. */
+async function socketIo(adapter) {
   const { Server } = require('socket.io');
   const server = http.createServer();
   const io = new Server(server, {
@@ -81,10 +82,16 @@ async function socketIo() {
     perMessageDeflate: false,
     pingInterval: HOUR,
     pingTimeout: HOUR,
+    ...(adapter ? { adapter } : {}),
   });
   io.on('connection', (socket) => socket.on('message', (d) => socket.emit('message', d)));
   const port = await listen(server);
-  return { port, broadcaster: (obj) => () => io.emit('message', obj) };
+  return {
+    port,
+    broadcaster: (obj) => () => io.emit('message', obj),
+    localIds: () => [...io.of('/').sockets.keys()],
+    sendTo: (ids, obj) => io.to(ids).emit('message', obj),
+  };
 }
 
 /** The parser plugin for a kernel variant; binary ones come from the binary-parser package. */
@@ -112,11 +119,49 @@ function kernel(kind, dist = DIST) {
   };
 }
 
+/**
+ * The JSON kernel with the cluster plugin on the run's Redis (BENCH_REDIS):
+ * one of several nodes in the cross-node broadcast, alone in the echo.
+ */
+async function clusterKernel(nodeId) {
+  const { cluster, clusterOf } = require(path.join(DIST, 'plugins/cluster'));
+  const { createKernel } = require(path.join(DIST, 'core'));
+  const { websockets } = require(path.join(DIST, 'transformers/websockets'));
+  const { heartbeat } = require(path.join(DIST, 'plugins/heartbeat'));
+  if (!process.env.BENCH_REDIS) throw new Error('BENCH_REDIS is not set (no redis-server)');
+  const k = createKernel({ pathname: '/primus' })
+    .use(websockets)
+    .use(parserPlugin('json'))
+    .use(heartbeat, { pingInterval: false })
+    .use(cluster, { redis: process.env.BENCH_REDIS, nodeId: nodeId || undefined });
+  const service = clusterOf(k);
+  await service.ready(10_000);
+  k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
+  const server = await k.listen(0, '127.0.0.1');
+  return {
+    port: server.address().port,
+    broadcaster: (obj) => () => k.write(obj),
+    localIds: () => [...k.connections.keys()],
+    sendTo: (ids, obj) => service.sendMany(ids, obj),
+  };
+}
+
+/** Socket.IO 4 with @socket.io/redis-adapter (ioredis pub/sub) on the run's Redis. */
+function socketIoRedis() {
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  const { Redis } = require('ioredis');
+  if (!process.env.BENCH_REDIS) throw new Error('BENCH_REDIS is not set (no redis-server)');
+  const pub = new Redis(process.env.BENCH_REDIS);
+  return socketIo(createAdapter(pub, pub.duplicate()));
+}
+
 module.exports = {
+  'allspark-cluster': clusterKernel,
+  'socketio-redis': socketIoRedis,
   ws: rawWs(false),
   'ws-json': rawWs(true),
   primus: primusApi(() => require('primus')),
-  socketio: socketIo,
+  socketio: () => socketIo(),
   'allspark-facade': primusApi(loadFacade),
   'allspark-kernel': kernel('json'),
   'allspark-msgpack': kernel('msgpack'),

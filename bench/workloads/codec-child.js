@@ -12,9 +12,7 @@ function codecs() {
   const list = [{ name: 'JSON', encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s) }];
   const add = (file, key) => {
     try {
-      const exported = require(path.join(DIST, 'plugins/binary-parser', file))[key];
-      // msgpackCodec is a function that loads the optional msgpackr; binaryPackCodec is the codec itself.
-      const codec = typeof exported === 'function' ? exported() : exported;
+      const codec = require(path.join(DIST, 'plugins/binary-parser', file))[key];
       if (codec) list.push({ name: codec.name || file, encode: (v) => codec.encode(v), decode: (f) => codec.decode(f) });
     } catch {
       /* parser not built yet: skipped, reported as missing */

@@ -1,25 +1,28 @@
-import { defineParser } from '../../core/parser-plugin';
+import { defineParser, deferredCodec, msgpackLimitsOptions } from '../../core/parser-plugin';
 import { requireOptional } from '../../core/optional';
+import type { DecodeLimits } from '../../core/decode-limits';
 import type { Parser } from '../../core/types';
-import { createMsgpackCodec } from './msgpack';
+import { msgpackCodecsFor, type MsgpackCodecs } from './msgpack';
 import type { MsgpackrModule } from './msgpack-lite';
-import { binaryPackCodec } from './binarypack';
+import { binaryPackCodec, createBinaryPackCodec } from './binarypack';
 import { msgpackClientWith } from './msgpack-client';
 import { binaryPackClient } from './binarypack-client';
 
-let msgpack: Parser | undefined;
+let msgpack: MsgpackCodecs | undefined;
 
-/**
- * The msgpack codec on Node, made on first use from the optional `msgpackr`
- * package: without it, ALLSPARK_MISSING_PACKAGE when the parser is used.
- */
-export function msgpackCodec(): Parser {
-  msgpack ??= createMsgpackCodec(requireOptional<MsgpackrModule>('msgpackr', 'Parser "msgpack"'));
+/** The msgpack codecs, made on first use from the optional `msgpackr` package (ALLSPARK_DEPENDENCY without it). */
+function msgpackCodecs(): MsgpackCodecs {
+  msgpack ??= msgpackCodecsFor(requireOptional<MsgpackrModule>('msgpackr', 'Parser "msgpack"'));
   return msgpack;
 }
+const defaultMsgpack = (): Parser => msgpackCodecs().codec;
 
-/** Client half of `msgpack-parser` on Node. */
-export const msgpackClient = msgpackClientWith(msgpackCodec);
+/** The msgpack codec with the default limits; msgpackr is loaded when it first encodes or decodes. */
+const msgpackCodec = deferredCodec('msgpack', true, defaultMsgpack);
+/** A msgpack codec holding frames to `limits`; loads msgpackr. */
+const createMsgpackCodec = (limits?: DecodeLimits): Parser => msgpackCodecs().create(limits);
+/** Client half of `msgpack-parser` on Node: the server's codec, from the optional `msgpackr`. */
+const msgpackClient = msgpackClientWith(defaultMsgpack);
 
 /**
  * MessagePack frames (Primus's `msgpack` parser, wire-compatible with
@@ -29,7 +32,9 @@ export const msgpackClient = msgpackClientWith(msgpackCodec);
  */
 export const msgpackParser = defineParser({
   name: 'msgpack-parser',
-  codec: msgpackCodec,
+  codec: defaultMsgpack,
+  create: createMsgpackCodec,
+  options: msgpackLimitsOptions,
   client: msgpackClient,
   browser: 'plugins/binary-parser/msgpack',
 });
@@ -42,8 +47,9 @@ export const msgpackParser = defineParser({
 export const binaryParser = defineParser({
   name: 'binary-parser',
   codec: binaryPackCodec,
+  create: createBinaryPackCodec,
   client: binaryPackClient,
   browser: 'plugins/binary-parser/binarypack',
 });
 
-export { binaryPackCodec, binaryPackClient };
+export { msgpackCodec, binaryPackCodec, createMsgpackCodec, createBinaryPackCodec, msgpackClient, binaryPackClient };

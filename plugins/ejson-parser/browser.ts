@@ -1,8 +1,8 @@
 import * as EJSON from 'ejson';
 import { registerHalf } from '../../core/client/browser';
-import { createEjsonCodec } from './parser';
+import { ejsonCodecOn } from './parser';
 import { ejsonClientWith } from './client';
 
 // `ejson` is bundled into this chunk, so the served library needs no ejson installed.
-const codec = createEjsonCodec(EJSON);
+const codec = ejsonCodecOn(EJSON);
 registerHalf('ejson-parser', ejsonClientWith(() => codec));

@@ -1,22 +1,24 @@
-import { defineParser } from '../../core/parser-plugin';
+import { defineParser, deferredCodec } from '../../core/parser-plugin';
 import { requireOptional } from '../../core/optional';
+import type { DecodeLimits } from '../../core/decode-limits';
 import type { Parser } from '../../core/types';
-import { createEjsonCodec, type EjsonModule } from './parser';
+import { ejsonCodecOn, type EjsonModule } from './parser';
 import { ejsonClientWith } from './client';
 
-let ejson: Parser | undefined;
+let ejson: EjsonModule | undefined;
+let defaults: Parser | undefined;
 
-/**
- * The EJSON codec on Node, made on first use from the optional `ejson`
- * package: without it, ALLSPARK_MISSING_PACKAGE when the parser is used.
- */
-export function ejsonCodec(): Parser {
-  ejson ??= createEjsonCodec(requireOptional<EjsonModule>('ejson', 'Parser "ejson"'));
-  return ejson;
-}
+/** A codec holding frames to `limits`, on the optional `ejson` package (ALLSPARK_DEPENDENCY without it). */
+const createEjsonCodec = (limits?: DecodeLimits): Parser => {
+  ejson ??= requireOptional<EjsonModule>('ejson', 'Parser "ejson"');
+  return ejsonCodecOn(ejson, limits);
+};
+const defaultEjson = (): Parser => (defaults ??= createEjsonCodec());
 
-/** Client half of `ejson-parser` on Node. */
-export const ejsonClient = ejsonClientWith(ejsonCodec);
+/** The EJSON codec with the default limits; `ejson` is loaded when it first encodes or decodes. */
+const ejsonCodec = deferredCodec('ejson', false, defaultEjson);
+/** Client half of `ejson-parser` on Node: the server's codec, from the optional `ejson`. */
+const ejsonClient = ejsonClientWith(defaultEjson);
 
 /**
  * EJSON text frames (Primus's `ejson` parser): JSON plus Dates, binary data
@@ -25,8 +27,10 @@ export const ejsonClient = ejsonClientWith(ejsonCodec);
  */
 export const ejsonParser = defineParser({
   name: 'ejson-parser',
-  codec: ejsonCodec,
+  codec: defaultEjson,
+  create: createEjsonCodec,
   client: ejsonClient,
   browser: 'plugins/ejson-parser',
 });
 
+export { ejsonCodec, createEjsonCodec, ejsonClient };

@@ -1,4 +1,6 @@
 import type { Frame, Parser } from '../../core/types';
+import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
+import { checkJsonText } from '../json-parser/scan';
 
 /** The part of the `ejson` module we use; declared here so our typings never name `ejson`, which may not be installed. */
 export interface EjsonModule {
@@ -23,10 +25,12 @@ function dropProto(key: string, value: unknown): unknown {
  * `{"$binary":base64}`, NaN/±Infinity, RegExps and custom types added with
  * `EJSON.addType`. Everything else follows JSON: functions and `undefined`
  * members are left out, `encode(undefined)` sends nothing, cycles throw.
- * The module is passed in: Node loads the optional package, the browser
- * chunk bundles it.
+ * Frames are held to `limits` (depth, entries) before they are parsed
+ * (EJSON's clone of the tree recurses); every decoding failure is a `ParserError`.
+ * The `ejson` module is passed in: Node loads the optional package, the
+ * browser chunk bundles it.
  */
-export function createEjsonCodec(EJSON: EjsonModule): Parser {
+export function ejsonCodecOn(EJSON: EjsonModule, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
   return {
     name: 'ejson',
     binary: false,
@@ -34,11 +38,16 @@ export function createEjsonCodec(EJSON: EjsonModule): Parser {
       return EJSON.stringify(data);
     },
     decode(frame: Frame): unknown {
-      const text = typeof frame === 'string' ? frame : utf8(frame);
-      // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
-      // key into the object's prototype; such keys are dropped instead.
-      if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
-      return EJSON.fromJSONValue(JSON.parse(text, dropProto));
+      try {
+        const text = typeof frame === 'string' ? frame : utf8(frame);
+        checkJsonText(text, limits, 'EJSON');
+        // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
+        // key into the object's prototype; such keys are dropped instead.
+        if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
+        return EJSON.fromJSONValue(JSON.parse(text, dropProto));
+      } catch (err) {
+        throw decodeFailure('EJSON', err);
+      }
     },
   };
 }

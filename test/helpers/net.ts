@@ -60,6 +60,15 @@ export function collect<T = unknown>(emitter: EventEmitter | { on(e: string, f: 
   });
 }
 
+/** Poll `check` until it returns true (rejects after `ms`). */
+export async function until(check: () => boolean | Promise<boolean>, ms = 15_000, step = 50): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await delay(step);
+  }
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

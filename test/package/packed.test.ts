@@ -93,7 +93,7 @@ describe('the packed tarball, installed with --omit=dev', () => {
   });
 });
 
-/** Each optional package, and code that needs it: it must fail at construction with ALLSPARK_MISSING_PACKAGE. */
+/** Each optional package, and code that needs it: it must fail at construction with ALLSPARK_DEPENDENCY. */
 const NEEDS: Array<[string, string]> = [
   ['sockjs', "new Primus(require('node:http').createServer(), { transformer: 'sockjs' })"],
   ['sockjs-client', "new (Primus.createSocket({ transformer: 'sockjs' }))('http://127.0.0.1:1', { manual: true })"],
@@ -106,7 +106,7 @@ const NEEDS: Array<[string, string]> = [
 ];
 
 describe('an optional package that is not installed', () => {
-  it.each(NEEDS)('%s: %s throws ALLSPARK_MISSING_PACKAGE with the install command', async (pkg, code) => {
+  it.each(NEEDS)('%s: %s throws ALLSPARK_DEPENDENCY with the install command', async (pkg, code) => {
     const seen = await runInApp(
       app,
       'missing.js',
@@ -119,7 +119,7 @@ describe('an optional package that is not installed', () => {
     );
     expect(seen).toEqual({
       name: 'MissingPackageError',
-      code: 'ALLSPARK_MISSING_PACKAGE',
+      code: 'ALLSPARK_DEPENDENCY',
       packageName: pkg,
       allspark: true,
       message: expect.stringContaining(`needs the optional package "${pkg}", which is not installed: run \`npm install ${pkg}\``),
@@ -151,7 +151,7 @@ const kernel = createKernel({ pathname: '/rt' }).use(websockets).use(jsonParserP
 kernel.on('connection', (spark: Spark) => spark.write({ hi: 1 }));
 declare const server: Server;
 const primus: Primus = new Primus(server, { transformer: 'websockets' });
-const code: string = ErrorCodes.MISSING_PACKAGE;
+const code: string = ErrorCodes.DEPENDENCY;
 const isError: boolean = new AllsparkError(ErrorCodes.STATE, 'x') instanceof Error;
 export { primus, code, isError };
 `;

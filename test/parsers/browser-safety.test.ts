@@ -32,15 +32,15 @@ describe.each([
   ['binary', "export { binaryPackClient as half } from './plugins/binary-parser/binarypack-client';"],
   [
     'msgpack',
-    "import * as msgpackr from 'msgpackr'; import { createMsgpackCodec } from './plugins/binary-parser/msgpack';" +
+    "import * as msgpackr from 'msgpackr'; import { msgpackCodecsFor } from './plugins/binary-parser/msgpack';" +
       "import { msgpackClientWith } from './plugins/binary-parser/msgpack-client';" +
-      'const codec = createMsgpackCodec(msgpackr as any); export const half = msgpackClientWith(() => codec);',
+      'const { codec } = msgpackCodecsFor(msgpackr as any); export const half = msgpackClientWith(() => codec);',
   ],
   [
     'ejson',
-    "import * as EJSON from 'ejson'; import { createEjsonCodec } from './plugins/ejson-parser/parser';" +
+    "import * as EJSON from 'ejson'; import { ejsonCodecOn } from './plugins/ejson-parser/parser';" +
       "import { ejsonClientWith } from './plugins/ejson-parser/client';" +
-      'const codec = createEjsonCodec(EJSON); export const half = ejsonClientWith(() => codec);',
+      'const codec = ejsonCodecOn(EJSON); export const half = ejsonClientWith(() => codec);',
   ],
 ])('%s client half', (name, source) => {
   const { code, inputs } = bundle(source);

@@ -2,8 +2,8 @@ import * as EJSON from 'ejson';
 import { ejsonCodec } from '../../plugins/ejson-parser';
 import { bytesOf } from './helpers';
 
-const encode = (v: unknown): string | undefined => ejsonCodec().encode(v) as string | undefined;
-const decode = (frame: string | Uint8Array): unknown => ejsonCodec().decode(frame);
+const encode = (v: unknown): string | undefined => ejsonCodec.encode(v) as string | undefined;
+const decode = (frame: string | Uint8Array): unknown => ejsonCodec.decode(frame);
 
 class Point {
   constructor(
@@ -44,8 +44,8 @@ const VALUES: Array<[string, unknown]> = [
 
 describe('EJSON codec', () => {
   it('is named ejson and carries text', () => {
-    expect(ejsonCodec().name).toBe('ejson');
-    expect(ejsonCodec().binary).toBe(false);
+    expect(ejsonCodec.name).toBe('ejson');
+    expect(ejsonCodec.binary).toBe(false);
   });
 
   it.each(VALUES)('writes %s exactly as EJSON.stringify (Primus) does', (_, value) => {
