@@ -12,7 +12,7 @@ import { ROOT, packAndInstall, runInApp, type PackedApp } from '../helpers/packe
 const run = promisify(execFile);
 // Each case starts a node process: on a busy shared machine that alone can take seconds.
 jest.setTimeout(60_000);
-const OPTIONAL = ['sockjs', 'sockjs-client', 'engine.io', 'engine.io-client', 'faye-websocket', 'msgpackr', 'ejson', 'binary-pack'];
+const OPTIONAL = ['sockjs', 'sockjs-client', 'engine.io', 'engine.io-client', 'faye-websocket', 'msgpackr', 'ejson', 'binary-pack', 'reflect-metadata', 'ioredis'];
 
 let app: PackedApp;
 beforeAll(async () => {
@@ -103,6 +103,8 @@ const NEEDS: Array<[string, string]> = [
   ['msgpackr', "Primus.createKernel().use(Primus.websockets).use(Primus.msgpackParser)"],
   ['msgpackr', "new (Primus.createSocket({ parser: 'msgpack' }))('http://127.0.0.1:1', { manual: true })"],
   ['ejson', "new Primus(require('node:http').createServer(), { parser: 'ejson' })"],
+  ['reflect-metadata', 'Primus.createKernel().registry.container'],
+  ['ioredis', "new Primus(require('node:http').createServer(), { cluster: { redis: 'redis://127.0.0.1:1' } })"],
 ];
 
 describe('an optional package that is not installed', () => {
