@@ -38,6 +38,23 @@ export {
   type RedisDriver,
   type SendReport,
 } from './plugins/cluster';
+export { rooms, roomsOf, Rooms, RoomTarget, ROOMS, type SparkRef, type BrokerRequests } from './plugins/rooms';
+export {
+  events,
+  defineEvents,
+  EventMap,
+  ERROR_EVENT,
+  type EventSchemas,
+  type EventSchema,
+  type TypedSpark,
+  type TypedClient,
+  type TypedEvents,
+  type PayloadIn,
+  type PayloadOut,
+  type ReplyOf,
+  type ReplyFn,
+  type UnknownPolicy,
+} from './plugins/events';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export { transformers, parsers } from './facade/tables';
 

@@ -35,6 +35,24 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /** A room name is not a non-empty string of at most `maxRoomName` characters. */
+  ROOM_INVALID: 'ALLSPARK_ROOM_INVALID',
+  /** A spark tried to join more than `maxRoomsPerSpark` rooms. */
+  ROOMS_LIMIT: 'ALLSPARK_ROOMS_LIMIT',
+  /** A typed event's payload (or reply) failed its zod schema; `err.event`, `err.path`, `err.issues`. */
+  EVENT_INVALID: 'ALLSPARK_EVENT_INVALID',
+  /** An event not in the event map arrived and the `unknown` policy is `reject`. */
+  EVENT_UNKNOWN: 'ALLSPARK_EVENT_UNKNOWN',
+  /** An event name reserved for the framework (`data`, `end`, `incoming::*`, …) was used as a typed event. */
+  EVENT_RESERVED: 'ALLSPARK_EVENT_RESERVED',
+  /** A request's handler threw an error without a code, or no handler answers the event. */
+  EVENT_HANDLER: 'ALLSPARK_EVENT_HANDLER',
+  /** No reply to an acknowledged emit or a request within its timeout; a late reply is dropped. */
+  ACK_TIMEOUT: 'ALLSPARK_ACK_TIMEOUT',
+  /** `maxPendingAcks` requests are already waiting on this connection; the new one is refused. */
+  ACK_LIMIT: 'ALLSPARK_ACK_LIMIT',
+  /** The connection closed while a request waited for its reply. */
+  ACK_CLOSED: 'ALLSPARK_ACK_CLOSED',
   /**
    * More than `maxBuffered` bytes wait to be sent to one peer that does not
    * read (a slow consumer): the connection is closed, or (policy `drop`)

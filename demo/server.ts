@@ -1,8 +1,10 @@
 /**
  * The allspark chat demo: `npm start`, then open http://localhost:8080/ in
  * a few tabs. One HTTP server serves the page, the Primus-compatible
- * facade serves `/primus/primus.js` and the connections, and every chat
- * message is broadcast to everyone (encoded once for all).
+ * facade serves `/primus/primus.js` and the connections. Chat happens in
+ * rooms (the rooms plugin: each message encoded once for the room) with
+ * typed events (the events plugin: every payload validated by the schemas
+ * in `events.ts` before a handler sees it).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,10 +12,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Primus } from '../facade/primus';
 import type { Spark } from '../core/spark';
+import { rooms, roomsOf } from '../plugins/rooms';
+import { events } from '../plugins/events';
+import { chatEvents } from './events';
 
-/** Longest name and message the demo relays (characters). */
-const MAX_NAME = 32;
-const MAX_TEXT = 500;
+/** Where everyone starts. */
+const LOBBY = 'lobby';
 
 /** The page lives in `demo/public`; from `dist/demo` read it from the source tree. */
 function pageFile(): string {
@@ -21,16 +25,6 @@ function pageFile(): string {
   const found = candidates.find((file) => existsSync(file));
   if (!found) throw new Error(`demo page not found (looked in ${candidates.join(', ')})`);
   return found;
-}
-
-/** A chat message from a browser: `{ name, text }`, both non-empty strings. */
-function chatMessage(data: unknown): { name: string; text: string } | undefined {
-  if (!data || typeof data !== 'object') return undefined;
-  const { name, text } = data as { name?: unknown; text?: unknown };
-  if (typeof name !== 'string' || typeof text !== 'string') return undefined;
-  const cleanName = name.trim().slice(0, MAX_NAME);
-  const cleanText = text.trim().slice(0, MAX_TEXT);
-  return cleanName && cleanText ? { name: cleanName, text: cleanText } : undefined;
 }
 
 export interface DemoOptions {
@@ -62,17 +56,31 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     res.end('Not Found');
   });
   const primus = new Primus(server, { pingInterval: 25_000 });
+  primus.kernel.use(rooms).use(events, { map: chatEvents });
+  const chat = roomsOf(primus);
+  const presence = (room: string): void => void chat.room(room).emit('presence', { room, online: chat.room(room).sparks().length });
+  const roomOf = (spark: Spark): string => [...spark.rooms][0] ?? LOBBY;
 
-  const presence = (): boolean => primus.write({ type: 'presence', online: primus.connected });
   primus.on('connection', (spark: Spark) => {
-    spark.write({ type: 'welcome', id: spark.id });
-    presence();
-    spark.on('data', (data: unknown) => {
-      const message = chatMessage(data);
-      if (message) primus.write({ type: 'chat', ...message, at: Date.now() });
+    const s = chatEvents.spark(spark);
+    spark.join(LOBBY);
+    s.emit('welcome', { id: spark.id, room: LOBBY });
+    presence(LOBBY);
+    s.on('join', (room) => {
+      const left = roomOf(spark);
+      if (room === left) return chat.room(room).sparks().length;
+      spark.leave(left).join(room);
+      presence(left);
+      presence(room);
+      return chat.room(room).sparks().length;
+    });
+    s.on('say', ({ name, text }) => {
+      const room = roomOf(spark);
+      chat.room(room).emit('chat', { room, name, text, at: Date.now() });
     });
   });
-  primus.on('disconnection', presence);
+  // A spark that ends has left its room already: tell the room it is one fewer.
+  primus.kernel.on('leaveallrooms', (left: string[]) => left.forEach(presence));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

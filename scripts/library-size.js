@@ -31,12 +31,27 @@ function libraryOf(PrimusClass) {
   return library;
 }
 
+/**
+ * What one kernel plugin adds to the reference library, in the same
+ * measure (`use(primus)` adds it to the facade's kernel, e.g.
+ * `(p) => p.kernel.use(events)`).
+ */
+function pluginCost(PrimusClass, use) {
+  const base = sizeOf(libraryOf(PrimusClass));
+  const server = createServer();
+  const primus = new PrimusClass(server, { transformer: 'websockets', parser: 'json', pingInterval: 30000 });
+  use(primus);
+  const withPlugin = sizeOf(primus.library());
+  primus.destroy({ close: false });
+  return { minified: withPlugin.minified - base.minified, gzip: withPlugin.gzip - base.gzip };
+}
+
 /** Primus 8's `library()` for the reference setup. */
 function primusLibrary() {
   return libraryOf(require('primus'));
 }
 
-module.exports = { sizeOf, libraryOf, primusLibrary };
+module.exports = { sizeOf, libraryOf, primusLibrary, pluginCost };
 
 if (require.main === module) {
   const { Primus } = require('../dist/index.js');
@@ -51,4 +66,10 @@ if (require.main === module) {
   }
   const ratio = rows[0][1].gzip / rows[1][1].gzip;
   console.log(`allspark is ${(ratio * 100).toFixed(0)}% of Primus's size (min+gzip)`);
+  const { events, rooms } = require('../dist/index.js');
+  console.log('\nclient halves of optional plugins (bytes added)   minified  min+gzip');
+  for (const [name, plugin] of [['events (typed events, acks)', events], ['rooms (server only)', rooms]]) {
+    const cost = pluginCost(Primus, (p) => p.kernel.use(plugin));
+    console.log(`${name.padEnd(48)} ${String(cost.minified).padStart(9)} ${String(cost.gzip).padStart(9)}`);
+  }
 }

@@ -29,6 +29,7 @@ const size = require('../scripts/library-size.js') as {
   sizeOf(code: string): { raw: number; minified: number; gzip: number };
   libraryOf(P: unknown): string;
   primusLibrary(): string;
+  pluginCost(P: unknown, use: (p: Primus) => void): { minified: number; gzip: number };
 };
 
 beforeAll(async () => {
@@ -294,6 +295,15 @@ describe('library assembly', () => {
     const ours = size.sizeOf(size.libraryOf(Primus));
     const theirs = size.sizeOf(size.primusLibrary());
     expect(ours.gzip).toBeLessThan(theirs.gzip);
+  });
+
+  it('has the events client half only when the events plugin is used, adding at most 1.5 KB min+gzip; rooms add nothing', async () => {
+    const { events, rooms } = await import('../index');
+    expect(size.libraryOf(Primus)).not.toContain('allspark:error');
+    const withEvents = size.pluginCost(Primus, (p) => void p.kernel.use(events));
+    expect(withEvents.gzip).toBeGreaterThan(0);
+    expect(withEvents.gzip).toBeLessThanOrEqual(1536);
+    expect(size.pluginCost(Primus, (p) => void p.kernel.use(rooms))).toEqual({ minified: 0, gzip: 0 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { get } from 'node:http';
 import type { Client } from '../core/client/client';
 import { startDemo, type Demo } from '../demo/server';
+import { chatEvents } from '../demo/events';
 import { ensureBrowserBuild } from './browser/helpers';
 
 let demo: Demo | undefined;
@@ -25,17 +26,14 @@ function fetch(url: string): Promise<{ status: number; type: string | undefined;
   });
 }
 
-/** The next `data` message of `type` on `client`. */
-function message(client: Client, type: string): Promise<Record<string, unknown>> {
+/** The next `event` on `client`. */
+function next(client: Client, event: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${type}" message`)), 5000);
-    const listener = (data: Record<string, unknown>): void => {
-      if (data.type !== type) return;
+    const timer = setTimeout(() => reject(new Error(`no "${event}" event`)), 5000);
+    client.once(event, (value: unknown) => {
       clearTimeout(timer);
-      client.off('data', listener);
-      resolve(data);
-    };
-    client.on('data', listener);
+      resolve(value);
+    });
   });
 }
 
@@ -52,21 +50,28 @@ describe('the chat demo', () => {
     expect((await fetch(`${demo.url}nope`)).status).toBe(404);
   });
 
-  it('broadcasts a chat message to every client', async () => {
+  it('chats in rooms with typed events: validated, delivered to the room only', async () => {
     demo = await startDemo({ port: 0, host: '127.0.0.1' });
     const Socket = demo.primus.Socket;
-    const alice = new Socket(demo.url);
-    const bob = new Socket(demo.url);
-    clients.push(alice, bob);
-    await Promise.all([message(alice, 'welcome'), message(bob, 'welcome')]);
+    const [alice, bob, carol] = [new Socket(demo.url), new Socket(demo.url), new Socket(demo.url)];
+    clients.push(alice, bob, carol);
+    const welcomes = await Promise.all([alice, bob, carol].map((c) => next(c, 'welcome')));
+    expect(welcomes.map((w) => w.room)).toEqual(['lobby', 'lobby', 'lobby']);
+    const app = chatEvents.client(carol);
+    expect(await app.ask('join', ' kitchen ')).toBe(1);
 
-    const toAlice = message(alice, 'chat');
-    const toBob = message(bob, 'chat');
-    // Messages the demo cannot show are dropped, not relayed: the first chat is the second write.
-    alice.write({ name: 'alice' });
-    alice.write({ name: ' alice ', text: 'hello, bob' });
+    const toAlice = next(alice, 'chat');
+    const toBob = next(bob, 'chat');
+    const carolGot: unknown[] = [];
+    carol.on('chat', (m: unknown) => carolGot.push(m));
+    // An empty text is refused with a clear error and relayed to nobody.
+    const refused = next(alice, 'error');
+    chatEvents.client(alice).emit('say', { name: 'alice', text: '   ' });
+    expect(await refused).toMatchObject({ code: 'ALLSPARK_EVENT_INVALID', event: 'say', path: 'text' });
+    chatEvents.client(alice).emit('say', { name: ' alice ', text: 'hello, bob' });
     const [a, b] = await Promise.all([toAlice, toBob]);
     expect(a).toEqual(b);
-    expect(a).toEqual({ type: 'chat', name: 'alice', text: 'hello, bob', at: expect.any(Number) });
+    expect(a).toEqual({ room: 'lobby', name: 'alice', text: 'hello, bob', at: expect.any(Number) });
+    expect(carolGot).toEqual([]);
   });
 });

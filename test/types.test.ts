@@ -19,7 +19,7 @@ const greet = definePlugin({
 
 declare module '../core/spark' {
   interface SparkDecorations {
-    room?: string;
+    nickname?: string;
   }
 }
 
@@ -34,7 +34,7 @@ describe('types', () => {
   });
 
   test('spark decorations are typed through augmentation', () => {
-    const read = (spark: Spark): string | undefined => spark.room;
+    const read = (spark: Spark): string | undefined => spark.nickname;
     expect(typeof read).toBe('function');
     assertType<Equal<Primus['pathname'], string>>();
   });

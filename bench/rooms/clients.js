@@ -1,0 +1,106 @@
+'use strict';
+// Client child of the rooms/acks bench: raw `ws` clients speaking each
+// server's wire (bench/gen/wire.js), joining room `r<i % rooms>`. Commands:
+// `open`, `expect` (resolve once every client got `n` more messages),
+// `requests` (round trips of the `sum` request on `conns` clients for
+// `durationMs`), `close`.
+const { serve, ready, fatal } = require('../lib/ipc');
+const { openMany, closeAll } = require('../gen/conns');
+const { wires } = require('../gen/wire');
+
+/** Each system's wire with a room in the URL and its request/reply packets. */
+function wireOf(system, room) {
+  if (system === 'socketio') {
+    const base = wires.socketio;
+    return {
+      ...base,
+      url: (port) => `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&room=${room}`,
+      // `42<id>["sum",…]` asks; the reply is `43<id>[…]`.
+      request: (id, a, b) => `42${id}["sum",{"a":${a},"b":${b}}]`,
+      isReply: (data) => data[0] === 0x34 && data[1] === 0x33,
+      echo: (a, b) => `42["message",{"a":${a},"b":${b}}]`,
+      isMessage(ws, data) {
+        if (data[0] === 0x34 && data[1] === 0x33) return true;
+        return base.isMessage(ws, data);
+      },
+    };
+  }
+  const base = wires['allspark-kernel'];
+  return {
+    ...base,
+    url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench&room=${room}`,
+    request: (id, a, b) => `{"type":0,"data":["sum",{"a":${a},"b":${b}}],"id":${id}}`,
+    isReply: (data) => data[0] === 0x7b && data.includes('"type":1'),
+    echo: (a, b) => `{"a":${a},"b":${b}}`,
+  };
+}
+
+let conns = [];
+let received = 0;
+let waiter = null;
+
+function onMessage() {
+  received++;
+  if (waiter !== null && received >= waiter.target) {
+    const w = waiter;
+    waiter = null;
+    clearTimeout(w.timer);
+    w.resolve({ received });
+  }
+}
+
+serve({
+  async open({ system, port, rooms, members }) {
+    const opened = [];
+    for (let r = 0; r < rooms; r++) {
+      const { conns: some } = await openMany(wireOf(system, 'r' + r), port, members, members, 60_000);
+      for (const c of some) c.onMessage = onMessage;
+      opened.push(...some);
+    }
+    conns = opened;
+    return { conns: conns.length };
+  },
+  expect({ n, timeoutMs }) {
+    const target = received + n;
+    return new Promise((resolve, reject) => {
+      if (received >= target) return resolve({ received });
+      waiter = { target, resolve, timer: setTimeout(() => reject(new Error(`got ${received}/${target} messages`)), timeoutMs) };
+    });
+  },
+  /**
+   * Each of `clients` connections keeps one request (`kind: 'ack'`) or one
+   * plain echoed message (`kind: 'echo'`) in flight for `durationMs`;
+   * returns the round trips.
+   */
+  requests({ system, clients, durationMs, kind }) {
+    const wire = wireOf(system, '');
+    const send = kind === 'ack' ? (id) => wire.request(id, 1, 2) : () => wire.echo(1, 2);
+    const isReply = kind === 'ack' ? wire.isReply : () => true;
+    const active = conns.slice(0, clients);
+    return new Promise((resolve) => {
+      let trips = 0;
+      let running = true;
+      let id = 0;
+      for (const conn of active) {
+        conn.onMessage = (c, data) => {
+          if (!isReply(data)) return;
+          trips++;
+          if (running) c.ws.send(send(++id));
+        };
+        conn.ws.send(send(++id));
+      }
+      setTimeout(() => {
+        running = false;
+        for (const conn of active) conn.onMessage = onMessage;
+        // Let the last replies in flight land before the next command.
+        setTimeout(() => resolve({ trips }), 200);
+      }, durationMs);
+    });
+  },
+  async close() {
+    await closeAll(conns);
+    conns = [];
+    return {};
+  },
+});
+ready();

@@ -1,0 +1,200 @@
+import type { Kernel } from '../../core/kernel';
+import type { Spark } from '../../core/spark';
+import type { Broker } from '../../core/broker';
+import type { Frame } from '../../core/types';
+import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
+import { RoomTable, type RoomLimits } from './table';
+import { RoomTarget, type SparkRef } from './target';
+import { packEnvelope } from './envelope';
+import { requestsOf, type BrokerRequests } from './queries';
+
+/** A room query between nodes: members of some rooms, or every room with a member. */
+type Query = { op: 'clients'; rooms: string[] } | { op: 'rooms' };
+
+/**
+ * The rooms of one kernel (`roomsOf(kernel)`): targets to write to,
+ * membership by spark or id, and membership queries that span the
+ * cluster when a broker is loaded. Single node: no broker code runs.
+ */
+export class Rooms {
+  readonly table: RoomTable;
+  readonly #kernel: Kernel;
+  readonly #queryTimeout: number;
+  #requests: { broker: Broker; requests: BrokerRequests; stop: () => void } | null = null;
+
+  constructor(kernel: Kernel, limits: RoomLimits & { queryTimeout: number }) {
+    this.#kernel = kernel;
+    this.table = new RoomTable(kernel, limits);
+    this.#queryTimeout = limits.queryTimeout;
+  }
+
+  /** Target one room, or several at once (an array). */
+  room(names: string | readonly string[]): RoomTarget {
+    return new RoomTarget(this, typeof names === 'string' ? [names] : [...names]);
+  }
+
+  /** Alias of {@link room} (primus-rooms, Socket.IO). */
+  in(names: string | readonly string[]): RoomTarget {
+    return this.room(names);
+  }
+
+  /** Add sparks (or ids of local sparks) to rooms; throws the first refusal (ALLSPARK_ROOM_INVALID, ALLSPARK_ROOMS_LIMIT). */
+  join(sparks: SparkRef | readonly SparkRef[], rooms: string | readonly string[]): this {
+    for (const spark of this.#resolve(sparks)) {
+      for (const room of list(rooms)) {
+        const err = this.table.join(spark, room);
+        if (err) throw err;
+      }
+    }
+    return this;
+  }
+
+  /** Take sparks (or ids) out of rooms. */
+  leave(sparks: SparkRef | readonly SparkRef[], rooms: string | readonly string[]): this {
+    for (const spark of this.#resolve(sparks)) for (const room of list(rooms)) this.table.leave(spark, room);
+    return this;
+  }
+
+  /** Every room with a member (cluster-wide with a broker), or the rooms of one local spark. */
+  rooms(spark?: SparkRef): Promise<string[]> {
+    if (spark !== undefined) {
+      const found = typeof spark === 'string' ? this.#kernel.spark(spark) : spark;
+      return Promise.resolve(found ? [...this.table.roomsOf(found)] : []);
+    }
+    const local = [...this.table.members.keys()];
+    return this.#ask({ op: 'rooms' }, local);
+  }
+
+  /** Ids of the members of `names` (cluster-wide with a broker). */
+  clients(names: readonly string[]): Promise<string[]> {
+    const local = this.localMembers(names).map((spark) => spark.id);
+    return this.#ask({ op: 'clients', rooms: [...names] }, local);
+  }
+
+  /** Does `room` have no member anywhere? */
+  async isRoomEmpty(room: string): Promise<boolean> {
+    if (this.table.members.has(room)) return false;
+    return (await this.clients([room])).length === 0;
+  }
+
+  /** Local members of `names`, each once. */
+  localMembers(names: readonly string[]): Spark[] {
+    const out = new Set<Spark>();
+    for (const name of names) for (const spark of this.table.members.get(name) ?? []) out.add(spark);
+    return [...out];
+  }
+
+  /**
+   * Write `data` to the members of `names` but `except`: encode once, send
+   * one prepared frame to every local member (or run the outgoing hooks per
+   * spark when there are some), publish the encoded frame once per room.
+   */
+  broadcast(names: readonly string[], except: ReadonlySet<string> | null, data: unknown): boolean {
+    const kernel = this.#kernel;
+    let frame: Frame | undefined;
+    if (kernel.hooks.onSend !== null) {
+      this.#deliver(names, except, data, false);
+      if (kernel.broker === null) return true;
+      const encoded = this.#encode(data);
+      if (encoded === null) return false;
+      frame = encoded;
+    } else {
+      const prepared = kernel.prepare(data, 'room broadcast');
+      if (prepared === null) return false;
+      if (prepared === undefined) return true;
+      this.#deliver(names, except, prepared, true);
+      frame = prepared.frame;
+    }
+    const broker = kernel.broker;
+    if (broker === null || frame === undefined) return true;
+    const payload = packEnvelope(names, except === null ? [] : [...except], frame);
+    let published = true;
+    for (const name of names) published = broker.publish(this.table.channel(name), payload) && published;
+    return published;
+  }
+
+  /** Follow the kernel's broker (plugins changed): room subscriptions and query answers move with it. */
+  useBroker(broker: Broker | null): void {
+    this.table.useBroker(broker);
+    if (this.#requests?.broker === broker) return;
+    this.#requests?.stop();
+    this.#requests = null;
+    if (broker === null) return;
+    const requests = requestsOf(broker);
+    const stop = requests.respond(this.#queryChannel(), (payload) => JSON.stringify(this.#answer(JSON.parse(payload) as Query)));
+    this.#requests = { broker, requests, stop };
+  }
+
+  /** Stop everything that involves the broker (kernel closing). */
+  close(): void {
+    this.table.unsubscribeAll();
+    this.#requests?.stop();
+    this.#requests = null;
+  }
+
+  #deliver(names: readonly string[], except: ReadonlySet<string> | null, what: unknown, prepared: boolean): void {
+    // A spark in several of the rooms gets the message once.
+    const seen = names.length > 1 ? new Set<Spark>() : null;
+    for (const name of names) {
+      const members = this.table.members.get(name);
+      if (members === undefined) continue;
+      for (const spark of members) {
+        if (except !== null && except.has(spark.id)) continue;
+        if (seen !== null) {
+          if (seen.has(spark)) continue;
+          seen.add(spark);
+        }
+        if (prepared) spark.writePrepared(what as never);
+        else spark.write(what);
+      }
+    }
+  }
+
+  #encode(data: unknown): Frame | undefined | null {
+    try {
+      return this.#kernel.parser.encode(data);
+    } catch (err) {
+      this.#kernel.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode room broadcast: ${describe(err)}`, { cause: err }));
+      return null;
+    }
+  }
+
+  async #ask(query: Query, local: string[]): Promise<string[]> {
+    const requests = this.#requests;
+    if (requests === null) return local;
+    const answers = await requests.requests.request(this.#queryChannel(), JSON.stringify(query), this.#queryTimeout);
+    const all = new Set(local);
+    for (const answer of answers) {
+      try {
+        for (const value of JSON.parse(answer) as string[]) all.add(value);
+      } catch {
+        // A node that answers garbage is left out; the others still count.
+      }
+    }
+    return [...all];
+  }
+
+  #answer(query: Query): string[] {
+    if (query.op === 'rooms') return [...this.table.members.keys()];
+    return this.localMembers(Array.isArray(query.rooms) ? query.rooms : []).map((spark) => spark.id);
+  }
+
+  #queryChannel(): string {
+    // Not under the room prefix, so no room name can collide with it.
+    return 'rooms-query:' + this.table.limits.channelPrefix;
+  }
+
+  #resolve(sparks: SparkRef | readonly SparkRef[]): Spark[] {
+    const refs = Array.isArray(sparks) ? sparks : [sparks as SparkRef];
+    const out: Spark[] = [];
+    for (const ref of refs) {
+      const spark = typeof ref === 'string' ? this.#kernel.spark(ref) : ref;
+      if (spark !== undefined) out.push(spark);
+    }
+    return out;
+  }
+}
+
+function list(rooms: string | readonly string[]): readonly string[] {
+  return typeof rooms === 'string' ? [rooms] : rooms;
+}
