@@ -127,7 +127,7 @@ function overheadTable(o) {
 /** Install size of a websockets + JSON server's dependencies, against the 8 MiB target and Primus. */
 function installTable(install) {
   if (!install || !install.allspark || !Number.isFinite(install.allspark.disk)) return '_not run_';
-  const mib = (v) => fmt(v / 1024 / 1024, 1);
+  const mib = (v) => fmt(v / 1024 / 1024, 2);
   const base = install['primus+ws'];
   const lines = [
     '| install (`npm install --omit=dev`) | packages | on disk (MiB) | file bytes (MiB) | files | on disk × primus+ws |',
