@@ -12,8 +12,12 @@ export interface RedisLike {
   duplicate(override?: object): unknown;
 }
 
-/** Load ioredis, an optional peer dependency: ALLSPARK_DEPENDENCY with the install command when it is not installed. */
-export function loadIoredis(): typeof import('ioredis') {
+/**
+ * Load ioredis, an optional peer dependency: ALLSPARK_DEPENDENCY with the
+ * install command when it is not installed. Not exported: its type names
+ * ioredis, which the package's typings must not need.
+ */
+function loadIoredis(): typeof import('ioredis') {
   return requireOptional<typeof import('ioredis')>('ioredis', 'The cluster plugin');
 }
 
