@@ -3,6 +3,8 @@
 // is for development (well under a minute, one round, smaller loads).
 
 const SYSTEMS = ['ws', 'ws-json', 'primus', 'socketio', 'allspark-facade', 'allspark-kernel'];
+// BENCH_BASELINE_DIST=<another build's dist/> adds that build as `baseline-facade` and `baseline-kernel`.
+if (process.env.BENCH_BASELINE_DIST) SYSTEMS.push('baseline-facade', 'baseline-kernel');
 const BINARY = ['allspark-msgpack', 'allspark-binarypack'];
 const FOOTPRINT = ['ws', 'allspark-kernel', 'primus', 'socketio', 'allspark-facade'];
 // The kernel with resumable sessions (in-memory store), against allspark-kernel in the same run.

@@ -13,6 +13,7 @@ const { start, startGenerator, stopAll, killAllSync, hasTaskset } = require('./l
 const config = require('./config');
 const net = require('./workloads/net');
 const local = require('./workloads/local');
+const { install } = require('./workloads/install');
 const { clusterBroadcast } = require('./workloads/cluster');
 const { startRedis } = require('./lib/redis');
 const { writeReport } = require('./report');
@@ -67,6 +68,7 @@ function plan(args, missing) {
     [local.footprint, keep(config.FOOTPRINT)],
     [local.codec, ['-']],
     [local.overhead, ['allspark-kernel']],
+    [install, install.systems.filter((s) => !args.systems || args.systems.includes(s))],
     [clusterBroadcast, keep(config.CLUSTER)],
   ];
   return all.filter(([w, systems]) => systems.length && (!args.only || args.only.includes(w.name)));

@@ -63,7 +63,7 @@ export const ErrorCodes = {
   MAX_CONNECTIONS: 'ALLSPARK_MAX_CONNECTIONS',
   /** The process ran out of file descriptors (EMFILE/ENFILE): new connections are being dropped. */
   OVERLOAD: 'ALLSPARK_OVERLOAD',
-  /** An optional package a plugin needs is not installed (the message names the install command). */
+  /** An optional package a feature needs is not installed (`requireOptional`; the message names the install command). */
   DEPENDENCY: 'ALLSPARK_DEPENDENCY',
   /** The cluster's broker (Redis) is unreachable, a publish was dropped at its bound, or a cross-node call timed out. */
   CLUSTER: 'ALLSPARK_CLUSTER',

@@ -10,6 +10,7 @@ export { BROADCAST_CHANNEL, type Broker, type BrokerPayload, type BrokerHandler 
 export type { MessageLedger } from './ledger';
 export { Registry } from './registry';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
+export { requireOptional, MissingPackageError } from './optional';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
 export type { Frame, Parser, Packet, PreparedFrame } from './types';

@@ -30,11 +30,16 @@ export const msgpackLimitsOptions = decodeLimitsOptions
 /** A parser's options schema: {@link decodeLimitsOptions} or an extension of it. */
 type LimitsSchema = z.ZodTypeAny;
 
-/** What a parser plugin is made of: its codec, the client half using it, and its browser chunk folder. */
+/**
+ * What a parser plugin is made of: its codec, the client half using it, and
+ * its browser chunk folder. A codec built on an optional package is given as
+ * a function making it, so a missing package is reported when the plugin is
+ * used, not when it is imported.
+ */
 export interface ParserPluginParts<S extends LimitsSchema = typeof decodeLimitsOptions> {
   name: string;
-  /** The codec with the default limits (what the client half uses). */
-  codec: Parser;
+  /** The codec with the default limits (what the client half uses), or a function making it. */
+  codec: Parser | (() => Parser);
   /** The codec with other limits, from the plugin's validated options. */
   create?: (limits: DecodeLimits) => Parser;
   /** The options schema; default {@link decodeLimitsOptions}. */
@@ -57,9 +62,25 @@ export function defineParser<S extends LimitsSchema = typeof decodeLimitsOptions
     server(ctx, options) {
       const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...(options as Partial<DecodeLimits>) };
       const defaults = (Object.keys(limits) as Array<keyof DecodeLimits>).every((k) => limits[k] === DEFAULT_DECODE_LIMITS[k]);
-      ctx.provide(Slots.parser, defaults || parts.create === undefined ? parts.codec : parts.create(limits));
+      const codec = parts.codec;
+      ctx.provide(Slots.parser, defaults || parts.create === undefined ? (typeof codec === 'function' ? codec() : codec) : parts.create(limits));
     },
     client: parts.client,
     browser: parts.browser,
   });
+}
+
+/**
+ * A codec that makes the real one on first use: what a parser plugin on an
+ * optional package exports for code outside it (tests, benchmarks, custom
+ * clients), so importing it never needs the package. The plugin's own halves
+ * use the real codec, so no message pays for the indirection.
+ */
+export function deferredCodec(name: string, binary: boolean, real: () => Parser): Parser {
+  return {
+    name,
+    binary,
+    encode: (data) => real().encode(data),
+    decode: (frame) => real().decode(frame),
+  };
 }

@@ -1,5 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { AllsparkError, ErrorCodes } from './errors';
+import { requireOptional } from './optional';
 
 /**
  * The services plugins provide to each other. Every token has one owner:
@@ -49,7 +50,8 @@ export class Registry {
   /**
    * This kernel's tsyringe child container, holding every provided service,
    * for plugins that build classes with `@injectable()`/`@inject(token)`.
-   * Loads tsyringe (and reflect-metadata) on first use.
+   * Loads tsyringe and reflect-metadata on first use; reflect-metadata is an
+   * optional package (ALLSPARK_DEPENDENCY with the install command without it).
    */
   get container(): DependencyContainer {
     if (this.#container === undefined) this.#container = this.#rebuild();
@@ -70,7 +72,7 @@ export class Registry {
   }
 
   #rebuild(): DependencyContainer {
-    require('reflect-metadata');
+    requireOptional('reflect-metadata', 'The dependency-injection container (ctx.container)');
     const { container } = require('tsyringe') as typeof import('tsyringe');
     const child = container.createChildContainer();
     for (const [token, value] of this.#values) child.register(token, { useValue: value });

@@ -71,10 +71,21 @@ class RequestRecord {
  * What `spark.request` should hold for `req`: `req` itself when asked to
  * keep it or when it is not a Node request (a transport's own request
  * object), else a {@link SparkRequest} record of it.
+ *
+ * `middlewareRan` says whether any HTTP middleware saw the request. Without
+ * it only the kernel and the transport touched it, and they add plain
+ * properties, so the enumerable keys (`Object.keys`, which V8 answers from a
+ * per-shape cache) are all there is to copy; middleware may also add
+ * symbols, accessors and non-enumerable properties, so then every own key
+ * is looked at, which costs a few microseconds per connection.
  */
-export function retainRequest(req: KernelRequest, keep: boolean): SparkRequest {
+export function retainRequest(req: KernelRequest, keep: boolean, middlewareRan = true): SparkRequest {
   if (keep || !(req instanceof IncomingMessage)) return req as unknown as SparkRequest;
   const record = new RequestRecord(req) as unknown as Record<PropertyKey, unknown>;
+  if (!middlewareRan) {
+    for (const key of Object.keys(req)) if (!NODE_FIELDS.has(key) && key !== 'query') record[key] = (req as unknown as Record<string, unknown>)[key];
+    return record as unknown as SparkRequest;
+  }
   for (const key of Reflect.ownKeys(req)) {
     if (NODE_FIELDS.has(key) || key === 'query') continue;
     const d = Object.getOwnPropertyDescriptor(req, key)!;

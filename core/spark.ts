@@ -12,6 +12,7 @@ import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from './em
 /** Events a spark emits itself. */
 export const SPARK_EVENTS = ['readyStateChange', 'heartbeat', 'error', 'data', 'end'];
 import { AllsparkError, ErrorCodes, ParserError, describe } from './errors';
+import { NullObject } from './null-object';
 
 /** How a transformer sends on and closes one connection. */
 export interface SparkTransport {
@@ -104,11 +105,12 @@ export class Spark extends Stream {
   constructor(kernel: Kernel, init: SparkInit, id: string) {
     super();
     // EventEmitter starts with a dictionary-mode `{ __proto__: null }` listener table (~200 bytes);
-    // a fast-mode null-prototype object holds a spark's few listeners in a fraction of that.
-    (this as unknown as { _events: object })._events = Object.setPrototypeOf({}, null);
+    // a fast-mode one holds a spark's few listeners in a fraction of that.
+    (this as unknown as { _events: object })._events = new NullObject();
     this.kernel = kernel;
     this.id = id;
-    this.request = retainRequest(init.request, kernel.options.keepRequest);
+    const hooks = kernel.hooks;
+    this.request = retainRequest(init.request, kernel.options.keepRequest, hooks.onUpgrade !== null || hooks.onRequest !== null);
     this.headers = init.headers ?? init.request.headers;
     this.query = init.query ?? init.request.query;
     this.socket = init.socket;

@@ -10,7 +10,7 @@ type Listener = (...args: any[]) => unknown;
  */
 export function emitAwaiting(emitter: EventEmitter, event: string, arg: unknown): void | Promise<void> {
   const listeners = emitter.listeners(event) as Listener[];
-  if (!listeners.some((l) => l.length >= 2)) {
+  if (!waitsForAny(listeners)) {
     for (const listener of listeners) listener.call(emitter, arg);
     return;
   }
@@ -25,4 +25,10 @@ export function emitAwaiting(emitter: EventEmitter, event: string, arg: unknown)
       });
     }
   })();
+}
+
+/** Does any listener declare `(arg, next)`? A loop, not `some` with a closure: this runs for every connection. */
+function waitsForAny(listeners: Listener[]): boolean {
+  for (let i = 0; i < listeners.length; i++) if (listeners[i].length >= 2) return true;
+  return false;
 }

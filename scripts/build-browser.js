@@ -48,6 +48,8 @@ const FORBIDDEN_TEXT = [
   [/\bzod\b/, 'mentions zod'],
   [/tsyringe/, 'mentions tsyringe'],
   [/reflect-metadata|Reflect\.(?:getMetadata|defineMetadata|metadata)\b/, 'mentions reflect-metadata'],
+  // core/optional.ts loads packages with Node's require; a chunk bundles its packages instead.
+  [/needs the optional package/, 'contains requireOptional (Node only)'],
   // `ws` itself is caught at import time: the text "ws" is also a URL scheme.
 ];
 

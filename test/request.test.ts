@@ -1,8 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import { Socket as NetSocket } from 'node:net';
-import { createKernel, type Primus, type Spark } from '../index';
+import { createKernel, clientFor, websockets, jsonParserPlugin, type Primus, type Spark } from '../index';
 import { startKernel, stopAll } from './helpers/kernel';
-import { once } from './helpers/net';
+import { once, urlOf } from './helpers/net';
 import { startPrimus, stopPrimus } from './plugins/http';
 
 declare module '../index' {
@@ -84,6 +84,34 @@ describe('spark.request', () => {
       kclient.destroy();
     } finally {
       await stopAll(env);
+    }
+  });
+
+  test('a kernel without middleware keeps what the transport added (ws verifyClient) and the query', async () => {
+    const kernel = createKernel()
+      .use(websockets, {
+        transport: {
+          verifyClient: (info: { req: IncomingMessage & { tenant?: string } }) => {
+            info.req.tenant = 'acme';
+            return true;
+          },
+        },
+      })
+      .use(jsonParserPlugin);
+    const server = await kernel.listen(0);
+    try {
+      const client = new (clientFor(kernel))(urlOf(server) + '/?room=blue');
+      clients.push(client);
+      const spark = await once<Spark>(kernel, 'connection');
+      const r = spark.request;
+      expect(r).not.toBeInstanceOf(IncomingMessage);
+      expect(r.tenant).toBe('acme');
+      expect(r.query).toBe(spark.query);
+      expect(r.query.room).toBe('blue');
+      expect(Object.keys(r).sort()).toEqual(['headers', 'httpVersion', 'method', 'query', 'socket', 'tenant', 'url']);
+    } finally {
+      for (const c of clients.splice(0)) c.destroy();
+      await kernel.close();
     }
   });
 

@@ -35,7 +35,7 @@ function primusBinary(codecName) {
   return {
     url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench`,
     frame(obj) {
-      const codecs = require(path.join(DIST, 'plugins/binary-parser', codecName === 'msgpack' ? 'msgpack' : 'binarypack'));
+      const codecs = require(path.join(DIST, 'plugins/binary-parser'));
       const codec = codecName === 'msgpack' ? codecs.msgpackCodec : codecs.binaryPackCodec;
       return { data: Buffer.from(codec.encode(obj)), opts: BINARY };
     },
@@ -89,6 +89,8 @@ const wires = {
   primus: primusText('/primus?_primuscb=bench'),
   'allspark-facade': primusText('/primus?_primuscb=bench'),
   'allspark-kernel': primusText('/primus?_primuscb=bench'),
+  'baseline-facade': primusText('/primus?_primuscb=bench'),
+  'baseline-kernel': primusText('/primus?_primuscb=bench'),
   'allspark-cluster': primusText('/primus?_primuscb=bench'),
   'allspark-msgpack': primusBinary('msgpack'),
   'allspark-binarypack': primusBinary('binarypack'),

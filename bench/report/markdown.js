@@ -124,6 +124,29 @@ function overheadTable(o) {
   ].join('\n');
 }
 
+/** Install size of a websockets + JSON server's dependencies, against the 8 MiB target and Primus. */
+function installTable(install) {
+  if (!install || !install.allspark || !Number.isFinite(install.allspark.disk)) return '_not run_';
+  const mib = (v) => fmt(v / 1024 / 1024, 2);
+  const base = install['primus+ws'];
+  const lines = [
+    '| install (`npm install --omit=dev`) | packages | on disk (MiB) | file bytes (MiB) | files | on disk × primus+ws |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [system, r] of Object.entries(install)) {
+    lines.push(
+      `| ${system} | ${fmt(r.packages)} | ${mib(r.disk)} | ${mib(r.bytes)} | ${fmt(r.files)} | ${ratio(base ? r.disk / base.disk : undefined)} |`,
+    );
+  }
+  const a = install.allspark;
+  lines.push(
+    '',
+    `allspark's own folder: ${mib(a.ownDisk)} MiB on disk (${mib(a.ownBytes)} MiB of files). ` +
+      `Target ≤ 8 MiB on disk in all: ${a.disk <= 8 * 1024 * 1024 ? 'pass' : '**FAIL**'}.`,
+  );
+  return lines.join('\n');
+}
+
 /** How many noisy rounds the medians left out. */
 const dropped = (summary) =>
   Object.values(summary)
@@ -151,6 +174,8 @@ function render(results) {
     '',
   ];
   if (meta.skipped.length) out.push(`Skipped: ${meta.skipped.join('; ')}.`, '');
+  // Figures merged in from another run (say, install sizes measured after this run), said where they came from.
+  for (const note of meta.notes || []) out.push(note, '');
   const noisy = Object.entries(summary)
     .flatMap(([w, by]) => Object.entries(by).map(([s, r]) => [w, s, r && r.otherCpu]))
     .filter(([, , cpu]) => cpu > 15);
@@ -173,6 +198,7 @@ function render(results) {
     const t = workloadTable(summary, w, systems);
     if (t) out.push(`## ${title}`, '', t, '');
   }
+  out.push('## Install size (websockets + JSON server)', '', installTable(summary.install), '');
   out.push('## Cross-node broadcast on Redis (3 nodes)', '', clusterTable(summary, meta.config.cluster || {}), '');
   out.push('## Binary parsers: echo throughput against JSON', '', binaryTable(summary), '');
   out.push('## Codec micro-benchmark (in process, representative object)', '', codecTable(summary.codec) || '_not run_', '');

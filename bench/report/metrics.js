@@ -29,6 +29,9 @@ const METRICS = [
   { id: 'footprint.requireMs', label: 'require → listening', unit: 'ms', better: 'lower', digits: 1 },
   { id: 'footprint.rss', label: 'Idle RSS', unit: 'MiB', better: 'lower', scale: MiB, digits: 1 },
   { id: 'footprint.heapUsed', label: 'Idle heap', unit: 'MiB', better: 'lower', scale: MiB, digits: 2 },
+  { id: 'install.disk', label: 'Install size on disk', unit: 'MiB', better: 'lower', scale: MiB, digits: 1 },
+  { id: 'install.bytes', label: 'Install size (file bytes)', unit: 'MiB', better: 'lower', scale: MiB, digits: 1 },
+  { id: 'install.packages', label: 'Installed packages', unit: 'packages', better: 'lower', digits: 0 },
 ];
 
 /** Diagnostic figures: how busy each side was (100 % = one core). */

@@ -7,6 +7,8 @@ const http = require('http');
 const path = require('path');
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
+// Another build of allspark (say main's dist/) run beside this one as `baseline-*`: before/after in one run.
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
 const HOUR = 3_600_000;
 
 function listen(server) {
@@ -63,8 +65,8 @@ function primusApi(loadPrimus, parser = 'json') {
   };
 }
 
-function loadFacade() {
-  const m = require(DIST);
+function loadFacade(dist = DIST) {
+  const m = require(dist);
   const Primus = typeof m === 'function' ? m : m.Primus || m.default;
   if (typeof Primus !== 'function') throw new Error('dist/index.js does not export the Primus facade yet');
   return Primus;
@@ -93,23 +95,23 @@ async function socketIo(adapter) {
 }
 
 /** The parser plugin for a kernel variant; binary ones come from the binary-parser package. */
-function parserPlugin(kind) {
-  if (kind === 'json') return require(path.join(DIST, 'plugins/json-parser')).jsonParserPlugin;
-  const bin = require(path.join(DIST, 'plugins/binary-parser'));
+function parserPlugin(kind, dist = DIST) {
+  if (kind === 'json') return require(path.join(dist, 'plugins/json-parser')).jsonParserPlugin;
+  const bin = require(path.join(dist, 'plugins/binary-parser'));
   const plugin = kind === 'msgpack' ? bin.msgpackParser : bin.binaryParser;
   if (!plugin) throw new Error(`binary-parser has no ${kind} plugin`);
   return plugin;
 }
 
-/** allspark with nothing but createKernel() and its plugins (`extra`: more plugins, e.g. continuity). */
-function kernel(kind, extra = () => []) {
+/** allspark with nothing but createKernel() and its plugins (`extra`: more plugins, e.g. continuity; `dist`: another build). */
+function kernel(kind, extra = () => [], dist = DIST) {
   return async () => {
-    const { createKernel } = require(path.join(DIST, 'core'));
-    const { websockets } = require(path.join(DIST, 'transformers/websockets'));
-    const { heartbeat } = require(path.join(DIST, 'plugins/heartbeat'));
+    const { createKernel } = require(path.join(dist, 'core'));
+    const { websockets } = require(path.join(dist, 'transformers/websockets'));
+    const { heartbeat } = require(path.join(dist, 'plugins/heartbeat'));
     const k = createKernel({ pathname: '/primus' })
       .use(websockets)
-      .use(parserPlugin(kind))
+      .use(parserPlugin(kind, dist))
       .use(heartbeat, { pingInterval: false });
     for (const [plugin, options] of extra()) k.use(plugin, options);
     k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
@@ -167,4 +169,8 @@ module.exports = {
   'allspark-binarypack': kernel('binarypack'),
   // Resumable sessions on every connection (the generator asks for one), in-memory store.
   'allspark-continuity': kernel('json', () => [[require(path.join(DIST, 'plugins/continuity')).continuity, {}]]),
+  ...(BASELINE_DIST && {
+    'baseline-facade': primusApi(() => loadFacade(path.resolve(BASELINE_DIST))),
+    'baseline-kernel': kernel('json', () => [], path.resolve(BASELINE_DIST)),
+  }),
 };

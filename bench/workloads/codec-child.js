@@ -18,7 +18,7 @@ function codecs() {
       /* parser not built yet: skipped, reported as missing */
     }
   };
-  add('msgpack', 'msgpackCodec');
+  add('index', 'msgpackCodec');
   add('binarypack', 'binaryPackCodec');
   return list;
 }

@@ -1,17 +1,38 @@
-import { defineParser, msgpackLimitsOptions } from '../../core/parser-plugin';
-import { msgpackCodec, createMsgpackCodec } from './msgpack';
+import { defineParser, deferredCodec, msgpackLimitsOptions } from '../../core/parser-plugin';
+import { requireOptional } from '../../core/optional';
+import type { DecodeLimits } from '../../core/decode-limits';
+import type { Parser } from '../../core/types';
+import { msgpackCodecsFor, type MsgpackCodecs } from './msgpack';
+import type { MsgpackrModule } from './msgpack-lite';
 import { binaryPackCodec, createBinaryPackCodec } from './binarypack';
-import { msgpackClient } from './msgpack-client';
+import { msgpackClientWith } from './msgpack-client';
 import { binaryPackClient } from './binarypack-client';
+
+let msgpack: MsgpackCodecs | undefined;
+
+/** The msgpack codecs, made on first use from the optional `msgpackr` package (ALLSPARK_DEPENDENCY without it). */
+function msgpackCodecs(): MsgpackCodecs {
+  msgpack ??= msgpackCodecsFor(requireOptional<MsgpackrModule>('msgpackr', 'Parser "msgpack"'));
+  return msgpack;
+}
+const defaultMsgpack = (): Parser => msgpackCodecs().codec;
+
+/** The msgpack codec with the default limits; msgpackr is loaded when it first encodes or decodes. */
+const msgpackCodec = deferredCodec('msgpack', true, defaultMsgpack);
+/** A msgpack codec holding frames to `limits`; loads msgpackr. */
+const createMsgpackCodec = (limits?: DecodeLimits): Parser => msgpackCodecs().create(limits);
+/** Client half of `msgpack-parser` on Node: the server's codec, from the optional `msgpackr`. */
+const msgpackClient = msgpackClientWith(defaultMsgpack);
 
 /**
  * MessagePack frames (Primus's `msgpack` parser, wire-compatible with
  * `primus-msgpack`/msgpack-lite). Fills the kernel's parser slot; needs a
- * transformer that carries binary frames.
+ * transformer that carries binary frames, and the optional `msgpackr`
+ * package on Node (the browser library bundles its own).
  */
 export const msgpackParser = defineParser({
   name: 'msgpack-parser',
-  codec: msgpackCodec,
+  codec: defaultMsgpack,
   create: createMsgpackCodec,
   options: msgpackLimitsOptions,
   client: msgpackClient,

@@ -1,5 +1,3 @@
-import { Packr, addExtension } from 'msgpackr';
-
 /**
  * msgpack-lite (what Primus's `msgpack` parser runs, through
  * `primus-msgpack`) sends Dates, typed arrays, ArrayBuffers, Errors and
@@ -19,7 +17,24 @@ import { Packr, addExtension } from 'msgpackr';
 export const LITE_DATES = Symbol.for('allspark.msgpack.liteDates');
 const INSTALLED = Symbol.for('allspark.msgpack.liteExtensions');
 
-type Extension = Parameters<typeof addExtension>[0];
+/** msgpackr's extension record as we register them (`pack` gets `this` = the Packr writing). */
+interface Extension {
+  type: number;
+  Class?: Function;
+  pack?: (...args: any[]) => unknown;
+  unpack: (...args: any[]) => unknown;
+}
+
+/**
+ * The part of the `msgpackr` module we use, passed in: Node loads it as an
+ * optional package, the browser chunk imports it. Declared here so our
+ * typings never name `msgpackr`, which may not be installed.
+ */
+export interface MsgpackrModule {
+  Packr: new (options: Record<string, unknown>) => { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown };
+  C1: unknown;
+  addExtension(extension: Extension): void;
+}
 type Allocate = (size: number) => { target: Uint8Array; targetView: DataView; position: number };
 type PackrLike = { [LITE_DATES]?: boolean; useTimestamp32?: boolean; useToJSON?: boolean; onInvalidDate?: () => unknown };
 
@@ -55,14 +70,15 @@ const VIEWS: ReadonlyArray<[number, ViewConstructor]> = [
 export type PayloadReader = (payload: Uint8Array, readAt?: (position: number) => unknown) => unknown;
 
 /** Register the msgpack-lite extensions once per msgpackr copy; `unpack` reads an extension's payload. */
-export function installLiteExtensions(unpack: PayloadReader): void {
+export function installLiteExtensions(msgpackr: MsgpackrModule, unpack: PayloadReader): void {
+  const { Packr, addExtension } = msgpackr;
   const flags = Packr as unknown as Record<symbol, boolean | undefined>;
   if (flags[INSTALLED]) return;
   flags[INSTALLED] = true;
   const readDate: PayloadReader = (data, readAt) => new Date(Number(unpack(data, readAt)));
   const date = { Class: Date, type: 0x0d, pack: packDate, unpack: readDate };
   // msgpackr's typings know only the one-argument `pack(value)`; it calls `pack(value, allocate, pack)` on the Packr.
-  addExtension(date as unknown as Extension);
+  addExtension(date);
   for (const [type, ErrorClass] of ERRORS) {
     addExtension(nested(type, (data, readAt) => toError(ErrorClass, unpack(data, readAt))));
   }

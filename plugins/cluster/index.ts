@@ -18,7 +18,7 @@ import { Cluster, requestUser } from './cluster';
 export { Cluster, requestUser, type ClusterView, type NodeView, type PresenceEvent, type RedisEvent } from './cluster';
 export type { RedisDriver, DriverEvents, DriverState } from './driver';
 export type { SendReport } from './messaging';
-export { ioredisDriver, loadIoredis, type RedisLike, type RedisTarget } from './ioredis';
+export { ioredisDriver, type RedisLike, type RedisTarget } from './ioredis';
 
 /** Registry token of the {@link Cluster} service. */
 export const CLUSTER = Symbol('cluster');

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis, RedisOptions } from 'ioredis';
-import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
+import { describe } from '../../core/errors';
+import { requireOptional } from '../../core/optional';
 import type { DriverState, RedisDriver } from './driver';
 
 /** A URL (`redis://host:port/db`, `rediss://…`, `/path/to.sock`) or an ioredis client to copy settings from. */
@@ -11,21 +12,13 @@ export interface RedisLike {
   duplicate(override?: object): unknown;
 }
 
-/** Load ioredis, an optional peer dependency: a clear error when it is not installed. */
-export function loadIoredis(): typeof import('ioredis') {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ioredis');
-  } catch (err) {
-    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND' && describe(err).includes('ioredis')) {
-      throw new AllsparkError(
-        ErrorCodes.DEPENDENCY,
-        'The cluster plugin needs the "ioredis" package, which is not installed: npm install ioredis',
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+/**
+ * Load ioredis, an optional peer dependency: ALLSPARK_DEPENDENCY with the
+ * install command when it is not installed. Not exported: its type names
+ * ioredis, which the package's typings must not need.
+ */
+function loadIoredis(): typeof import('ioredis') {
+  return requireOptional<typeof import('ioredis')>('ioredis', 'The cluster plugin');
 }
 
 /** Connection settings that keep every queue bounded: no offline queue, no resend of lost commands. */

@@ -1,4 +1,8 @@
+import * as EJSON from 'ejson';
 import { registerHalf } from '../../core/client/browser';
-import { ejsonClient } from './client';
+import { ejsonCodecOn } from './parser';
+import { ejsonClientWith } from './client';
 
-registerHalf('ejson-parser', ejsonClient);
+// `ejson` is bundled into this chunk, so the served library needs no ejson installed.
+const codec = ejsonCodecOn(EJSON);
+registerHalf('ejson-parser', ejsonClientWith(() => codec));

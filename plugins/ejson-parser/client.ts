@@ -1,7 +1,13 @@
 import type { ClientPluginHalf } from '../../core/client/types';
-import { ejsonCodec } from './parser';
+import type { Parser } from '../../core/types';
 
-/** Client half of `ejson-parser`: the same codec on the client. Browser-safe (`ejson` has no Node dependencies). */
-export const ejsonClient: ClientPluginHalf = (client) => {
-  client.parser = ejsonCodec;
-};
+/**
+ * Client half of `ejson-parser`: the same codec as the server. `codec`
+ * makes it: on Node from the optional `ejson` package (see index.ts), in
+ * the browser chunk from the ejson bundled into it. Browser-safe.
+ */
+export function ejsonClientWith(codec: () => Parser): ClientPluginHalf {
+  return (client) => {
+    client.parser = codec();
+  };
+}

@@ -1,7 +1,13 @@
-import * as EJSON from 'ejson';
 import type { Frame, Parser } from '../../core/types';
 import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
 import { checkJsonText } from '../json-parser/scan';
+
+/** The part of the `ejson` module we use; declared here so our typings never name `ejson`, which may not be installed. */
+export interface EjsonModule {
+  stringify(value: unknown): string;
+  parse(text: string): unknown;
+  fromJSONValue(value: unknown): unknown;
+}
 
 // `fatal`: text that is not UTF-8 is a corrupt frame, not something to patch with U+FFFD.
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -21,8 +27,10 @@ function dropProto(key: string, value: unknown): unknown {
  * members are left out, `encode(undefined)` sends nothing, cycles throw.
  * Frames are held to `limits` (depth, entries) before they are parsed
  * (EJSON's clone of the tree recurses); every decoding failure is a `ParserError`.
+ * The `ejson` module is passed in: Node loads the optional package, the
+ * browser chunk bundles it.
  */
-export function createEjsonCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
+export function ejsonCodecOn(EJSON: EjsonModule, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
   return {
     name: 'ejson',
     binary: false,
@@ -43,9 +51,6 @@ export function createEjsonCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): 
     },
   };
 }
-
-/** The EJSON codec with the default limits (clients and the browser library use it). */
-export const ejsonCodec: Parser = createEjsonCodec();
 
 /** Text sent in a binary frame (a peer may do that; Primus's json parser would hand the bytes on). */
 function utf8(frame: Uint8Array | ArrayBuffer): string {

@@ -196,7 +196,7 @@ suite('cluster failures', () => {
   it('without ioredis installed, using the plugin throws ALLSPARK_DEPENDENCY naming the install command', async () => {
     await expect(startNode('redis://127.0.0.1:1', 'x', {}, { ALLSPARK_TEST_HIDE_IOREDIS: '1' })).rejects.toMatchObject({
       code: 'ALLSPARK_DEPENDENCY',
-      message: 'The cluster plugin needs the "ioredis" package, which is not installed: npm install ioredis',
+      message: 'The cluster plugin needs the optional package "ioredis", which is not installed: run `npm install ioredis`',
     });
   });
 });

@@ -30,8 +30,18 @@ const FORBIDDEN = /node_modules\/(zod|tsyringe|reflect-metadata)\//;
 
 describe.each([
   ['binary', "export { binaryPackClient as half } from './plugins/binary-parser/binarypack-client';"],
-  ['msgpack', "export { msgpackClient as half } from './plugins/binary-parser/msgpack-client';"],
-  ['ejson', "export { ejsonClient as half } from './plugins/ejson-parser/client';"],
+  [
+    'msgpack',
+    "import * as msgpackr from 'msgpackr'; import { msgpackCodecsFor } from './plugins/binary-parser/msgpack';" +
+      "import { msgpackClientWith } from './plugins/binary-parser/msgpack-client';" +
+      'const { codec } = msgpackCodecsFor(msgpackr as any); export const half = msgpackClientWith(() => codec);',
+  ],
+  [
+    'ejson',
+    "import * as EJSON from 'ejson'; import { ejsonCodecOn } from './plugins/ejson-parser/parser';" +
+      "import { ejsonClientWith } from './plugins/ejson-parser/client';" +
+      'const codec = ejsonCodecOn(EJSON); export const half = ejsonClientWith(() => codec);',
+  ],
 ])('%s client half', (name, source) => {
   const { code, inputs } = bundle(source);
 

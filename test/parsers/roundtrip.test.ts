@@ -45,7 +45,9 @@ describe.each(PARSER_PLUGINS)('%s parser: our server and our client', (name, plu
   });
 
   it('fills the parser slot with the codec', () => {
-    expect(env.kernel.parser).toBe(codec);
+    // msgpack and ejson export a codec that loads its optional package on first use; the slot holds the real one.
+    if (codec === binaryPackCodec) expect(env.kernel.parser).toBe(codec);
+    expect({ name: env.kernel.parser.name, binary: env.kernel.parser.binary }).toEqual({ name: codec.name, binary: codec.binary });
   });
 
   it('round-trips nested objects, unicode, null, booleans, floats and 64-bit-ish integers', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Server as EngineServer, type Socket as EngineSocket, type ServerOptions } from 'engine.io';
+import type { Server as EngineServer, Socket as EngineSocket, ServerOptions } from 'engine.io';
 import type { Kernel } from '../../core/kernel';
 import type { KernelRequest } from '../../core/http';
 import type { TransformerOptions } from '../options';
@@ -10,6 +10,7 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
+import { requireOptional } from '../../core/optional';
 
 /** engine.io's code for a request naming a session this process does not hold. */
 const UNKNOWN_SID = 1;
@@ -149,7 +150,8 @@ export class EngineIoServer extends EventEmitter implements ServerTransformer {
       // Primus lets `transport` override everything above (spec §1.4).
       ...(options.transport as ServerOptions),
     };
-    this.#engine = new EngineServer(settings);
+    const { Server } = requireOptional<typeof import('engine.io')>('engine.io', 'Transformer "engine.io"');
+    this.#engine = new Server(settings);
     const engine = this.#engine as unknown as { createTransport(name: string, req: IncomingMessage): TransportInternals };
     const create = engine.createTransport.bind(engine);
     engine.createTransport = (name, req) => this.#track(create(name, req));

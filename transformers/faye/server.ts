@@ -7,6 +7,7 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
+import { requireOptional } from '../../core/optional';
 import { isFayeTooLarge, tooLong } from '../limits';
 
 /** The part of faye-websocket's server socket we use (the package ships no types). */
@@ -25,8 +26,6 @@ export interface FayeStatic {
   isWebSocket(req: IncomingMessage): boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const FayeWebSocket: FayeStatic = require('faye-websocket');
 
 export interface FayeServerOptions {
   highWaterMark: number;
@@ -108,12 +107,15 @@ export class FayeServer extends EventEmitter implements ServerTransformer {
   readonly binary = true;
   readonly #kernel: Kernel;
   readonly #options: FayeServerOptions;
+  /** The optional `faye-websocket` package, loaded when the transformer is constructed. */
+  readonly #Faye: FayeStatic;
   readonly #open = new Set<FayeSocket>();
 
   constructor(kernel: Kernel, options: FayeServerOptions) {
     super();
     this.#kernel = kernel;
     this.#options = options;
+    this.#Faye = requireOptional<FayeStatic>('faye-websocket', 'Transformer "faye"');
   }
 
   handleRequest(_req: IncomingMessage, res: ServerResponse): void {
@@ -121,6 +123,7 @@ export class FayeServer extends EventEmitter implements ServerTransformer {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const FayeWebSocket = this.#Faye;
     if (!FayeWebSocket.isWebSocket(req)) {
       socket.destroy();
       return;

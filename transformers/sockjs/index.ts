@@ -1,5 +1,5 @@
-import SockJS from 'sockjs-client';
 import { definePlugin } from '../../core/plugin';
+import { requireOptional } from '../../core/optional';
 import { deflateExtension } from '../deflate';
 import { Slots } from '../../core/slots';
 import { transformerOptions } from '../options';
@@ -11,6 +11,9 @@ import { sockjsClient, type SockJSConstructor } from './client';
  * SockJS (Primus's `sockjs` transformer, same wire): WebSocket with HTTP
  * streaming and polling fallbacks. Text only, so binary parsers are refused.
  * Its client half uses sockjs-client in Node and in the browser library.
+ * `sockjs` (server) and `sockjs-client` (Node clients) are optional packages,
+ * loaded when the plugin is used; the browser library bundles its own
+ * sockjs-client.
  *
  * Options (`transformerOptions`): `compression` (permessage-deflate on the
  * WebSocket transport) needs the optional `permessage-deflate` package, else
@@ -27,6 +30,9 @@ export const sockjs = definePlugin({
     if (options.compression) faye.extensions = [deflateExtension('sockjs')];
     ctx.provide(Slots.transformer, new SockJsServer(ctx.kernel, { transport: options.transport, faye, highWaterMark: options.highWaterMark }));
   },
-  client: sockjsClient(SockJS as unknown as SockJSConstructor),
+  client: (client, options) => {
+    const SockJS = requireOptional<SockJSConstructor>('sockjs-client', 'Transformer "sockjs" (Node client)');
+    return sockjsClient(SockJS)(client, options);
+  },
   browser: 'transformers/sockjs',
 });

@@ -7,12 +7,11 @@ import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes, ParserError } from '../../core/errors';
+import { requireOptional } from '../../core/optional';
 import { discard, expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sockjs: { createServer(): SockJSService } = require('sockjs');
 
 interface SockJSService {
   on(event: 'connection', fn: (connection: SockJSConnection | null) => void): unknown;
@@ -221,6 +220,7 @@ export class SockJsServer extends EventEmitter implements ServerTransformer {
     this.#base = pathname.replace(/\/+$/, '');
     this.#frameLimit = frameLimit(kernel.options.maxLength);
     this.#highWaterMark = options.highWaterMark;
+    const sockjs = requireOptional<{ createServer(): SockJSService }>('sockjs', 'Transformer "sockjs"');
     const service = sockjs.createServer();
     service.on('connection', (connection) => {
       if (connection) this.#accept(connection);

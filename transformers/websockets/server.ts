@@ -10,6 +10,7 @@ import { wireFrame } from './frame';
 import type { Spark, SparkTransport } from '../../core/spark';
 import type { TransformerOptions } from '../options';
 import { tooLong } from '../limits';
+import { NullObject } from '../../core/null-object';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -18,7 +19,8 @@ const CONNECTION = Symbol('allspark connection');
 type Tagged = { [CONNECTION]: WsConnection };
 type Listener = (this: Tagged, ...args: any[]) => void;
 type Emitter = {
-  _events: object;
+  _events: Record<string, Listener | Listener[] | undefined>;
+  _eventsCount: number;
   on(event: string, fn: Listener): void;
   prependListener(event: string, fn: Listener): void;
   removeListener(event: string, fn: Listener): void;
@@ -165,6 +167,30 @@ function onDrain(this: Tagged): void {
   connection.spark.drained();
 }
 
+/**
+ * Our four listeners on a new `ws` socket. EventEmitter's listener table
+ * starts in dictionary mode (a 256-byte hash table per connection with four
+ * events); a socket with no listener yet gets a fast-mode table written in
+ * one go, and one that has some gets a fast-mode copy and `on`.
+ */
+function listen(emitter: Emitter): void {
+  if (emitter._eventsCount === 0) {
+    const events = new NullObject();
+    events.message = onMessage;
+    events.ping = onPing;
+    events.error = onError;
+    events.close = onClose;
+    emitter._events = events;
+    emitter._eventsCount = 4;
+    return;
+  }
+  emitter._events = Object.assign(new NullObject(), emitter._events);
+  emitter.on('message', onMessage);
+  emitter.on('ping', onPing);
+  emitter.on('error', onError);
+  emitter.on('close', onClose);
+}
+
 /** The `ws` server behind the websockets transformer. */
 export class WebSocketsServer extends EventEmitter implements ServerTransformer {
   readonly name = 'websockets';
@@ -201,25 +227,18 @@ export class WebSocketsServer extends EventEmitter implements ServerTransformer 
     (ws as unknown as Tagged)[CONNECTION] = connection;
     (raw as unknown as Tagged)[CONNECTION] = connection;
     connection.spark = kernel.connect({ transport: connection, request: req, socket: ws });
-    const emitter = ws as unknown as Emitter;
-    // EventEmitter's listener table starts in dictionary mode; with our four events
-    // it would hold a 256-byte hash table per connection. A fast-mode copy is far smaller.
-    emitter._events = Object.setPrototypeOf({ ...emitter._events }, null);
-    emitter.on('message', onMessage);
-    emitter.on('ping', onPing);
-    emitter.on('error', onError);
-    emitter.on('close', onClose);
+    listen(ws as unknown as Emitter);
     const socket = raw as unknown as Emitter;
     // ws keeps an `error` listener on the socket from here to its end (a no-op once one fired):
     // the kernel's guard would only make the listener table bigger for the connection's life.
     raw.removeListener('error', ignoreSocketError);
     socket.on('drain', onDrain);
-    const read = socket.listeners('data');
-    if (read.length === 1) {
-      // Take the place of ws's listener rather than adding two around it: a
-      // three-listener array would cost another 200 bytes per connection.
-      socket.removeListener('data', read[0]);
-      socket.on('data', readerFor(read[0]));
+    const read = socket._events.data;
+    if (typeof read === 'function') {
+      // Take the place of ws's one listener rather than adding two around it (a three-listener
+      // array costs another 200 bytes per connection). Swapped in the table: the stream is
+      // flowing already, and `ws` removes the reader by the `listener` it carries.
+      socket._events.data = readerFor(read);
     } else {
       socket.prependListener('data', onReadStart);
       socket.on('data', onReadEnd);
