@@ -27,6 +27,7 @@ export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
 export { clientLibrary } from './plugins/client-library';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
+export type { PrimusEvents, PrimusNext } from './facade/events';
 export { transformers, parsers } from './facade/tables';
 
 /** `Primus.createServer([fn], options)`: an HTTP(S) server with Primus attached, listening. */

@@ -4,6 +4,7 @@ export { defineParser, type ParserPluginParts } from './parser-plugin';
 export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
 export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
+export type { KernelEvents, SparkEvents, EventMap, Listener, TypedEmitter, WithEvents } from './events';
 export { Slots, type ServerTransformer } from './slots';
 export type { Broker, BrokerPayload, BrokerHandler } from './broker';
 export { Registry } from './registry';

@@ -20,6 +20,7 @@ import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
+import type { KernelEvents, WithEvents } from './events';
 
 
 interface PluginRecord {
@@ -34,7 +35,7 @@ type CloseOptions = { reconnect?: boolean };
  * The microkernel: a plugin registry, lifecycle hooks and the connection
  * table. It knows no transport, codec or feature; plugins bring them.
  */
-export class Kernel extends EventEmitter {
+export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, KernelEvents>) {
   readonly options: KernelOptions;
   readonly registry = new Registry();
   /** Open sparks by id. */

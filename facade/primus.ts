@@ -80,7 +80,7 @@ export class Primus extends PrimusHttp {
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
-    kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
+    kernel.on('log', (level, ...args) => this.emit('log', level, ...args));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
@@ -235,7 +235,7 @@ export class Primus extends PrimusHttp {
     const plugin = checkPrimusPlugin(name, energon);
     if (this.ark[name as string]) throw new PrimusError('Plugin name already defined');
     this.ark[name as string] = plugin;
-    this.emit('plugin', name, plugin);
+    this.emit('plugin', name as string, plugin);
     this.kernel.use(kernelPluginFor(name as string, plugin));
     plugin.server?.call(this, this, this.options);
     return this;

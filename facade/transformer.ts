@@ -94,6 +94,17 @@ function sparkFactory(kernel: Kernel): SparkFactory {
   } as unknown as SparkFactory;
 }
 
+declare module '../core/events' {
+  /** Primus's transport events, between a custom transformer and its sparks (spec §2.10). */
+  interface SparkEvents {
+    'outgoing::data': [frame: Frame];
+    'outgoing::end': [];
+    'incoming::data': [frame: Frame];
+    'incoming::error': [err: unknown];
+    'incoming::end': [];
+  }
+}
+
 /** The kernel's view of a custom transformer instance. */
 export class CustomTransformerServer implements ServerTransformer {
   readonly binary = true;

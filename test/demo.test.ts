@@ -29,7 +29,8 @@ function fetch(url: string): Promise<{ status: number; type: string | undefined;
 function message(client: Client, type: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "${type}" message`)), 5000);
-    const listener = (data: Record<string, unknown>): void => {
+    const listener = (message: unknown): void => {
+      const data = message as Record<string, unknown>;
       if (data.type !== type) return;
       clearTimeout(timer);
       client.off('data', listener);

@@ -15,6 +15,13 @@ export const rateLimitOptions = z
   })
   .strict();
 
+/** The event this plugin emits on sparks, typed for every `spark.on('ratelimit', …)`. */
+declare module '../../index' {
+  interface SparkEvents {
+    ratelimit: [info: { max: number; windowMs: number }];
+  }
+}
+
 /** Per-spark counters live in a WeakMap so the plugin adds no fields to Spark. */
 export const rateLimit = definePlugin({
   name: 'rate-limit',
