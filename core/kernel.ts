@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Frame, Parser, PreparedFrame } from './types';
 import { checkDefinition, type PluginDefinition, type Teardown } from './plugin';
+import type { InputOf, OptionsSchema, OutputOf } from './schema';
 import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
@@ -68,7 +69,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   }
 
   /** Add a plugin; options are validated against its schema now. Chainable. */
-  use<S extends z.ZodTypeAny>(plugin: PluginDefinition<S, any>, options?: z.input<S>): this {
+  use<S extends OptionsSchema>(plugin: PluginDefinition<S, any>, options?: InputOf<S>): this {
     const name = checkDefinition(plugin);
     if (this.#plugins.has(name)) {
       throw new AllsparkError(ErrorCodes.PLUGIN_DUPLICATE, `Plugin "${name}" is already registered`);
@@ -81,7 +82,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
         );
       }
     }
-    const parsed = validateOptions(plugin.options ?? NO_OPTIONS, options, `plugin "${name}"`) as z.output<S>;
+    const parsed = validateOptions(plugin.options ?? NO_OPTIONS, options, `plugin "${name}"`) as OutputOf<S>;
     const record: PluginRecord = { definition: plugin as PluginDefinition, options: parsed, teardown: undefined };
     this.#plugins.set(name, record);
     try {

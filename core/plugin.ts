@@ -1,7 +1,9 @@
-import type { z } from 'zod';
 import { AllsparkError, ErrorCodes } from './errors';
 import type { ServerContext } from './context';
 import type { ClientPluginHalf } from './client/types';
+import type { InputOf, NoOptions, OptionsSchema, OutputOf } from './schema';
+
+export type { InputOf, OptionsSchema, OutputOf };
 
 /**
  * What a plugin's server half may return: a teardown run when the kernel
@@ -11,9 +13,10 @@ export type Teardown = void | (() => void | Promise<void>);
 
 /**
  * A plugin declaration. Create one with {@link definePlugin} so that the
- * options type is inferred from the zod schema and never written twice.
+ * options type is inferred from the zod schema (zod 3.25+ or zod 4) and
+ * never written twice.
  */
-export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptions = any> {
+export interface PluginDefinition<Schema extends OptionsSchema = any, ClientOptions = any> {
   /** Unique name; used in error messages, dependencies and `before`/`after` ordering. */
   readonly name: string;
   /** zod schema for the options given to `kernel.use(plugin, options)`. Defaults live here. */
@@ -21,7 +24,7 @@ export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptio
   /** Names of plugins that must be registered before this one. */
   readonly dependencies?: readonly string[];
   /** Server half: registers hooks and services. Runs when the plugin is used. */
-  readonly server?: (ctx: ServerContext, options: z.output<Schema>) => Teardown;
+  readonly server?: (ctx: ServerContext, options: OutputOf<Schema>) => Teardown;
   /** Client half: runs inside every client created from this server. */
   readonly client?: ClientPluginHalf<ClientOptions>;
   /**
@@ -40,11 +43,11 @@ export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptio
    * options. Without it the client half gets `{}`, in Node and in browsers:
    * server options (keys, secrets) never reach clients unless asked for.
    */
-  readonly clientOptions?: (options: z.output<Schema>) => ClientOptions;
+  readonly clientOptions?: (options: OutputOf<Schema>) => ClientOptions;
 }
 
 /** Options type of a plugin, inferred from its schema. */
-export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.input<S> : never;
+export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? InputOf<S> : never;
 
 /**
  * Declare a plugin. The returned object is frozen; pass it to `kernel.use`.
@@ -58,7 +61,7 @@ export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.inpu
  *   },
  * });
  */
-export function definePlugin<Schema extends z.ZodTypeAny, ClientOptions = z.output<Schema>>(
+export function definePlugin<Schema extends OptionsSchema = NoOptions, ClientOptions = OutputOf<Schema>>(
   definition: PluginDefinition<Schema, ClientOptions>,
 ): PluginDefinition<Schema, ClientOptions> {
   return Object.freeze({ ...definition });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { fn } from '../core/options';
 import { transformerOptions } from '../transformers/options';
 import { clientLibraryOptions } from '../plugins/client-library';
