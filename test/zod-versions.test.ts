@@ -6,7 +6,8 @@
 import { z as z3 } from 'zod';
 import { z as z4 } from 'zod/v4';
 import * as zm from 'zod/v4-mini';
-import { createKernel, definePlugin, type PluginOptions, type AllsparkError } from '../index';
+import { createKernel, definePlugin, type PluginOptions } from '../index';
+import { thrown } from './helpers/errors';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}
@@ -43,15 +44,6 @@ const mini = definePlugin({
 });
 
 const none = definePlugin({ name: 'none', server: () => undefined });
-
-function thrown(fn: () => unknown): AllsparkError {
-  try {
-    fn();
-  } catch (err) {
-    return err as AllsparkError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('plugin options with zod 3 and zod 4', () => {
   test('input and output types are inferred from either', () => {
