@@ -6,13 +6,8 @@ import { forwardedOptions } from '../plugins/forwarded';
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
-/**
- * Primus 8's server options, with Primus's defaults. Unknown keys are kept
- * (Primus-style plugins read their own settings from the shared object);
- * known keys are type-checked, so a typo in a value fails fast.
- */
-export const PrimusOptionsSchema = z
-  .object({
+/** Primus 8's server options with Primus's defaults, one schema per key. */
+const primusOptionFields = {
     /** URL path to serve. Default `/primus`. */
     pathname: z
       .string()
@@ -72,7 +67,18 @@ export const PrimusOptionsSchema = z
     headers: z.union([stringList, z.literal(false)]).optional(),
     /** CORS: exposed response headers. */
     exposed: z.union([stringList, z.literal(false)]).optional(),
-  })
+};
+
+/** The option names the facade knows (for the typo warning). */
+export const KNOWN_PRIMUS_OPTIONS: readonly string[] = Object.keys(primusOptionFields);
+
+/**
+ * Primus 8's server options. Unknown keys are kept (Primus-style plugins
+ * read their own settings from the shared object); known keys are
+ * type-checked, so a typo in a value fails fast.
+ */
+export const PrimusOptionsSchema = z
+  .object(primusOptionFields)
   .passthrough()
   .superRefine((options, ctx) => {
     if ('timeout' in options) {
@@ -80,5 +86,14 @@ export const PrimusOptionsSchema = z
     }
   });
 
-export type PrimusOptions = z.input<typeof PrimusOptionsSchema>;
+/**
+ * The options `new Primus(server, options)` takes. Only the known keys are
+ * typed, so a misspelled key in an object literal is a compile error. A
+ * Primus plugin that reads its own keys declares them by augmentation:
+ * `declare module 'allspark' { interface PrimusOptions { rooms?: { wildcard?: boolean } } }`.
+ * (JavaScript callers may pass any key; one a typo away from a known
+ * option gets a warning.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PrimusOptions extends z.input<z.ZodObject<typeof primusOptionFields>> {}
 export type ResolvedPrimusOptions = z.output<typeof PrimusOptionsSchema>;

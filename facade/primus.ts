@@ -12,7 +12,8 @@ import { reservedCheck, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
-import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
+import { KNOWN_PRIMUS_OPTIONS, PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
+import { warnTypos } from './typos';
 import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
@@ -70,6 +71,8 @@ export class Primus extends PrimusHttp {
     }
     if (options && 'timeout' in options) throw new PrimusError('The `timeout` option has been removed');
     const o = validateOptions(PrimusOptionsSchema, options, 'Primus', ErrorCodes.OPTIONS);
+    // On the next tick, so `log` listeners added after construction hear it.
+    warnTypos(options, KNOWN_PRIMUS_OPTIONS, (message) => process.nextTick(() => this.emit('log', 'warn', message)));
     this.options = o;
     this.server = server;
     this.pathname = o.pathname;
