@@ -1,5 +1,6 @@
 export { createKernel, Kernel, KernelOptionsSchema, type KernelOptions } from './kernel';
-export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown } from './plugin';
+export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown, type OptionsSchema, type InputOf, type OutputOf } from './plugin';
+export { VERSION } from './version';
 export { defineParser, type ParserPluginParts } from './parser-plugin';
 export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';

@@ -1,4 +1,6 @@
 import { AllsparkError, ErrorCodes } from './errors';
+import { satisfies } from './semver';
+import { VERSION } from './version';
 import type { ServerContext } from './context';
 import type { ClientPluginHalf } from './client/types';
 import type { InputOf, NoOptions, OptionsSchema, OutputOf } from './schema';
@@ -21,6 +23,13 @@ export interface PluginDefinition<Schema extends OptionsSchema = any, ClientOpti
   readonly name: string;
   /** zod schema for the options given to `kernel.use(plugin, options)`. Defaults live here. */
   readonly options?: Schema;
+  /**
+   * The allspark versions this plugin works with, as a semver range
+   * (`'^0.1.0'`, `'>=0.1.0 <2'`, `'1.x || 2.x'`). `kernel.use` refuses the
+   * plugin on any other version (`ALLSPARK_PLUGIN_VERSION`). Without it,
+   * every version is accepted.
+   */
+  readonly allspark?: string;
   /** Names of plugins that must be registered before this one. */
   readonly dependencies?: readonly string[];
   /** Server half: registers hooks and services. Runs when the plugin is used. */
@@ -78,5 +87,26 @@ export function checkDefinition(plugin: PluginDefinition): string {
   if (plugin.server !== undefined && typeof plugin.server !== 'function') {
     throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `The server half of plugin "${plugin.name}" must be a function`);
   }
+  if (plugin.allspark !== undefined) checkVersion(plugin.name, plugin.allspark, VERSION);
   return plugin.name;
+}
+
+/** Refuse a plugin whose `allspark` range does not include `version` (this package's). */
+export function checkVersion(name: string, range: unknown, version: string): void {
+  let ok: boolean;
+  try {
+    if (typeof range !== 'string') throw new Error('it must be a string');
+    ok = satisfies(version, range);
+  } catch (err) {
+    throw new AllsparkError(
+      ErrorCodes.PLUGIN_INVALID,
+      `Plugin "${name}" declares an invalid allspark version range ${JSON.stringify(range)}: ${(err as Error).message}`,
+    );
+  }
+  if (!ok) {
+    throw new AllsparkError(
+      ErrorCodes.PLUGIN_VERSION,
+      `Plugin "${name}" supports allspark ${range}, but this is allspark ${version}`,
+    );
+  }
 }
