@@ -25,7 +25,7 @@ export { spec } from './plugins/spec';
 export { noCachePlugin } from './plugins/no-cache';
 export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
-export { clientLibrary } from './plugins/client-library';
+export { clientLibrary, libraryFile } from './plugins/client-library';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
 export type { PrimusEvents, PrimusNext } from './facade/events';
 export { transformers, parsers } from './facade/tables';

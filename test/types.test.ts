@@ -27,13 +27,13 @@ declare module '../core/spark' {
 // A plugin's own events, added by augmentation of the root module as a third-party package would.
 declare module '../index' {
   interface SparkEvents {
-    typing: [who: string, on: boolean];
+    'demo:typing': [who: string, on: boolean];
   }
   interface KernelEvents {
     'room:created': [room: string];
   }
   interface ClientEvents {
-    typing: [who: string];
+    'demo:typing': [who: string];
   }
 }
 
@@ -62,11 +62,11 @@ describe('types', () => {
         spark.write(data ?? raw);
       });
       spark.on('end', () => undefined);
-      spark.on('typing', (who, on) => assertType<Equal<[typeof who, typeof on], [string, boolean]>>());
+      spark.on('demo:typing', (who, on) => assertType<Equal<[typeof who, typeof on], [string, boolean]>>());
       // @ts-expect-error: a misspelled spark event
       spark.on('dta', () => undefined);
       // @ts-expect-error: wrong argument type for an augmented event
-      spark.emit('typing', 'ann', 'yes');
+      spark.emit('demo:typing', 'ann', 'yes');
     });
     kernel.on('log', (level, ...args) => assertType<Equal<[typeof level, typeof args], [string, unknown[]]>>());
     kernel.on('room:created', (room) => assertType<Equal<typeof room, string>>());
@@ -85,7 +85,7 @@ describe('types', () => {
       const c = new Socket('http://127.0.0.1:1', { manual: true });
       c.on('data', (message) => assertType<Equal<typeof message, unknown>>());
       c.on('reconnect scheduled', (state) => assertType<Equal<typeof state.attempt, number>>());
-      c.on('typing', (who) => assertType<Equal<typeof who, string>>());
+      c.on('demo:typing', (who) => assertType<Equal<typeof who, string>>());
       // @ts-expect-error: a misspelled client event
       c.on('opne', () => undefined);
       return c;

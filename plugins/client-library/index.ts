@@ -42,3 +42,4 @@ export const clientLibrary = definePlugin({
 
 export { LIBRARY, type LibraryService, ClientLibrary };
 export { assembleLibrary } from './assemble';
+export { libraryFile } from './file';
