@@ -21,7 +21,7 @@ afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 test('the packed package carries its subpaths and docs, and they load in a project', () => {
   const unpacked = packAndUnpack(WORK);
-  for (const file of ['dist/index.js', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/build/index.js', 'dist/core/client/browser.js', 'docs/plugins.md', 'README.md']) {
+  for (const file of ['dist/index.js', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/build/index.js', 'dist/core/client/browser.js', 'docs/plugins.md', 'README.md', 'examples/typing-indicator/src/index.ts']) {
     expect([file, existsSync(join(unpacked, file))]).toEqual([file, true]);
   }
   const project = join(WORK, 'project');
