@@ -19,6 +19,8 @@ declare module 'allspark' {
   interface ClientEvents {
     /** Someone else started (`true`) or stopped typing; `who` is their spark id. */
     typing: [who: string, active: boolean];
+    /** The server answered this connection's hello: typing news flow from now on. */
+    'typing:ready': [];
   }
 }
 
@@ -30,6 +32,7 @@ export const typingClient: ClientPluginHalf<TypingClientOptions> = (client, { id
   const hello = (): void => void client.writeControl('typing', 'hello');
   client.on('open', hello);
   client.control('typing', (self, value) => {
+    if (value === 'ready') return void self.emit('typing:ready');
     const at = value.lastIndexOf(':');
     if (at > 0) self.emit('typing', value.slice(0, at), value.slice(at + 1) === '1');
   });

@@ -9,7 +9,8 @@ declare module 'allspark' {
 
 /**
  * The server half: relays typing news between clients that negotiated it.
- * A state change is encoded once and sent to every other capable spark;
+ * A client's `hello` gets who is typing now, then `ready`. A state change
+ * is encoded once and sent to every other capable spark;
  * repeated states and anything but `hello`/`1`/`0` are ignored, so a noisy
  * client costs one lookup per message.
  */
@@ -28,8 +29,18 @@ export function typingServer(ctx: ServerContext): () => void {
     }
   };
 
+  /** A client that negotiated: tell it who is typing now, then that news will flow. */
+  const welcome = (spark: Spark): void => {
+    if (capable.has(spark)) return;
+    capable.add(spark);
+    for (const other of ctx.kernel.connections.values()) {
+      if (typing.has(other)) spark.writeControl('typing', `${other.id}:1`);
+    }
+    spark.writeControl('typing', 'ready');
+  };
+
   ctx.control('typing', (spark, value) => {
-    if (value === 'hello') capable.add(spark);
+    if (value === 'hello') welcome(spark);
     else if ((value === '1' || value === '0') && capable.has(spark) && typing.has(spark) !== (value === '1')) tell(spark, value === '1');
   });
   // Whoever leaves stops typing.

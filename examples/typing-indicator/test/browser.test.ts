@@ -16,7 +16,9 @@ import { typingIndicator } from '../src';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..');
 
-type PageWindow = { Primus: new (url: string) => unknown; seen: unknown[][]; opened: boolean; client: { typing(active?: boolean): void } };
+/** What the page holds: the library's global, the client, what it saw. */
+type PageClient = { on(event: string, listener: (...args: unknown[]) => void): void; typing(active?: boolean): void };
+type PageWindow = { Primus: new (url: string) => PageClient; client: PageClient; seen: unknown[][]; ready: boolean };
 
 describe('typing-indicator: in the browser', () => {
   let browser: Browser;
@@ -42,15 +44,14 @@ describe('typing-indicator: in the browser', () => {
     await page.addScriptTag({ url: `${t.url}/primus/primus.js` });
     const browserSpark = t.nextConnection();
     await page.evaluate((url) => {
-      const w = window as unknown as PageWindow & { client: { on(e: string, f: (...a: unknown[]) => void): void } };
+      const w = window as unknown as PageWindow;
       w.seen = [];
-      w.client = new w.Primus(url) as PageWindow['client'] & { on(e: string, f: (...a: unknown[]) => void): void };
-      (w.client as unknown as { on(e: string, f: (...a: unknown[]) => void): void }).on('typing', (who, active) => w.seen.push([who, active]));
-      (w.client as unknown as { on(e: string, f: () => void): void }).on('open', () => (w.opened = true));
+      w.client = new w.Primus(url);
+      w.client.on('typing', (who, active) => w.seen.push([who, active]));
+      w.client.on('typing:ready', () => (w.ready = true));
     }, t.url);
-    await page.waitForFunction(() => (window as unknown as PageWindow).opened === true);
+    await page.waitForFunction(() => (window as unknown as PageWindow).ready === true);
     const fromBrowser = (await browserSpark).id;
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the browser's hello reaches the server
 
     node.typing();
     await page.waitForFunction(() => (window as unknown as PageWindow).seen.length === 2, undefined, { timeout: 5000 });

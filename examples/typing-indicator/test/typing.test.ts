@@ -9,10 +9,9 @@ describe('typing-indicator: Node clients', () => {
     t = await startTestKernel({ use: (kernel) => kernel.use(typingIndicator, { idleMs: 100 }) });
     const ann = t.client();
     const annSpark = await t.nextConnection();
+    await nextEvent(ann, 'typing:ready');
     const bob = t.client();
-    await nextEvent(bob, 'open');
-    // Bob's hello travels after his `open`: give the server its turn before Ann types.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await nextEvent(bob, 'typing:ready');
     const sparkSaw = nextEvent(annSpark, 'typing');
     const bobSaw = nextEvent(bob, 'typing');
     ann.typing();
@@ -22,12 +21,24 @@ describe('typing-indicator: Node clients', () => {
     expect(await nextEvent(bob, 'typing')).toEqual([annSpark.id, false]);
   });
 
+  test('a late joiner hears who is typing already', async () => {
+    t = await startTestKernel({ use: (kernel) => kernel.use(typingIndicator) });
+    const ann = t.client();
+    const annSpark = await t.nextConnection();
+    await nextEvent(ann, 'typing:ready');
+    const typing = nextEvent(annSpark, 'typing');
+    ann.typing();
+    await typing;
+    const bob = t.client();
+    expect(await nextEvent(bob, 'typing')).toEqual([annSpark.id, true]);
+  });
+
   test('a plain Primus 8 client never sees the plugin’s messages', async () => {
     t = await startTestKernel({ use: (kernel) => kernel.use(typingIndicator) });
     const plain = t.primusClient();
     await nextEvent(plain, 'open');
     const ann = t.client();
-    await nextEvent(ann, 'open');
+    await nextEvent(ann, 'typing:ready');
     const seen: unknown[] = [];
     plain.on('data', (data: unknown) => seen.push(data));
     ann.typing(true);
