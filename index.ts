@@ -75,8 +75,9 @@ const lazy: Record<string, () => unknown> = {
   ejsonParser: () => require('./plugins/ejson-parser').ejsonParser,
 };
 
-// CommonJS: `require('allspark')` returns the class itself, carrying every named export.
-module.exports = Object.assign(Primus, exports, { Primus, default: Primus, core });
+// CommonJS: `require('allspark')` returns the class itself, carrying every named export. Its `Spark`
+// stays Primus's (the core class, which `new Spark(primus, headers, …)` also builds a spark of `primus` with).
+module.exports = Object.assign(Primus, exports, { Primus, default: Primus, core, Spark: PrimusClass.Spark });
 for (const [name, load] of Object.entries(lazy)) {
   Object.defineProperty(module.exports, name, { enumerable: true, configurable: true, get: load });
 }

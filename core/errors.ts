@@ -37,6 +37,16 @@ export const ErrorCodes = {
   PRIMUS: 'ALLSPARK_PRIMUS',
   /** Reconnect gave up after the configured retries. */
   RECONNECT_FAILED: 'ALLSPARK_RECONNECT_FAILED',
+  /**
+   * More than `maxBuffered` bytes wait to be sent to one peer that does not
+   * read (a slow consumer): the connection is closed, or (policy `drop`)
+   * further messages are dropped and counted until it drains.
+   */
+  BUFFER_FULL: 'ALLSPARK_BUFFER_FULL',
+  /** A new connection was refused: `maxConnections` sparks are open already (HTTP 503). */
+  MAX_CONNECTIONS: 'ALLSPARK_MAX_CONNECTIONS',
+  /** The process ran out of file descriptors (EMFILE/ENFILE): new connections are being dropped. */
+  OVERLOAD: 'ALLSPARK_OVERLOAD',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -15,6 +15,7 @@
 import type { Spark } from './spark';
 import type { PluginDefinition } from './plugin';
 import type { Frame } from './types';
+import type { AllsparkError } from './errors';
 
 /** The constraint every event map meets: each event names its argument tuple. */
 export type EventMap<Events> = { [E in keyof Events]: unknown[] };
@@ -64,6 +65,10 @@ export interface KernelEvents {
   close: [options: { reconnect?: boolean }];
   /** A log line from the kernel or a plugin: `level` is `error`, `warn`, `info` or `debug`. */
   log: [level: string, ...args: unknown[]];
+  /** A spark has more than `maxBuffered` bytes waiting (`ALLSPARK_BUFFER_FULL`): closed, or dropping with `overflow: 'drop'`. */
+  overflow: [spark: Spark, err: AllsparkError, buffered: number];
+  /** New connections are refused (`maxConnections`) or file descriptors ran out (`ALLSPARK_OVERLOAD`). */
+  overload: [err: AllsparkError];
 }
 
 /** Events of a {@link Spark}. Plugins that emit their own on sparks augment this interface. */

@@ -36,6 +36,22 @@ export function routeUnder(pathname: string, name: string): string {
   return pathname.replace(/\/$/, '') + '/' + name;
 }
 
+/**
+ * Node's HTTP server takes its own `error` listener off a socket when it
+ * hands it to `upgrade` listeners. A client that resets the connection
+ * while we refuse the upgrade (or while a transport answers it, or after)
+ * would then raise an unhandled `error` (ECONNRESET) and kill the process.
+ * Every upgrade socket the kernel takes gets this listener for its whole
+ * life; what failed is seen by whoever uses the socket (`close`, transport
+ * events), so the error itself needs no handling here.
+ */
+export function ignoreSocketError(): void {}
+
+/** Give an upgrade socket the {@link ignoreSocketError} listener (`upgrade` fires once per socket). */
+function guardSocket(socket: Duplex): void {
+  socket.on('error', ignoreSocketError);
+}
+
 /** Decorate a request the kernel owns with `query` and `pathnameOnly`. */
 function prepareRequest(req: IncomingMessage, path: string): KernelRequest {
   const r = req as KernelRequest;
@@ -138,8 +154,14 @@ export function takeOver(
   }
   function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer) {
     const path = pathOf(req.url);
-    if (underPathname(path, pathname)) return onUpgrade(prepareRequest(req, path), socket, head);
-    if (previousUpgrade.length === 0) return rejectUpgrade(socket, 'Not Found', 404);
+    if (underPathname(path, pathname)) {
+      guardSocket(socket);
+      return onUpgrade(prepareRequest(req, path), socket, head);
+    }
+    if (previousUpgrade.length === 0) {
+      guardSocket(socket);
+      return rejectUpgrade(socket, 'Not Found', 404);
+    }
     for (const fn of previousUpgrade) fn.call(this, req, socket, head);
   }
   server.on('request', request);

@@ -18,6 +18,7 @@ import { ControlTable } from './controls';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
+import { guardServer, tooManyConnections } from './overload';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
@@ -58,6 +59,9 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
+  #unguard: (() => void) | null = null;
+  /** New connections are being refused (`maxConnections`): logged once until the count drops. */
+  #refusing = false;
   #ownsServer = false;
   #state: 'idle' | 'attached' | 'closing' | 'closed' = 'idle';
 
@@ -125,13 +129,18 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.#state = 'attached';
     this.#runInit();
     this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
-    server.once('close', this.#onServerClose);
+    this.#unguard = guardServer(server, this.options, this);
+    // A server that is not listening yet may still emit the `close` of an earlier listen (its last
+    // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
+    if (server.listening) this.#watchClose();
+    else server.once('listening', this.#watchClose);
     return this;
   }
 
   /** Create an HTTP server, attach to it and listen. Closing the kernel closes this server. */
   listen(port = 0, host = '127.0.0.1'): Promise<Server> {
-    const server = createServer();
+    // Node looks for connections over `handshakeTimeout` this often (its default: every 30 s).
+    const server = createServer({ connectionsCheckingInterval: Math.min(1000, this.options.handshakeTimeout) });
     this.attach(server);
     this.#ownsServer = true;
     return new Promise((resolve, reject) => {
@@ -157,6 +166,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   /** Called by `spark.end()`: forget the spark and tell the plugins. */
   disconnect(spark: Spark): void {
     if (!this.connections.delete(spark.id)) return;
+    this.#refusing = false;
     const hooks = this.hooks.onDisconnection;
     if (hooks !== null) for (const hook of hooks) hook(spark);
     this.emit('disconnection', spark);
@@ -225,6 +235,9 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     await this.transformer?.close();
     this.#restore?.();
     this.#restore = null;
+    this.#unguard?.();
+    this.#unguard = null;
+    this.server?.removeListener('listening', this.#watchClose);
     this.server?.removeListener('close', this.#onServerClose);
     if (this.#ownsServer && this.server?.listening) await new Promise((r) => this.server!.close(() => r(undefined)));
     this.#state = 'closed';
@@ -266,6 +279,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   // ---- internals -----------------------------------------------------------------
 
   #onRequest = (req: KernelRequest, res: ServerResponse): void => {
+    if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
     runMiddleware(this.hooks.onRequest, [req, res], (err) => {
       if (err !== undefined && err !== null) respondError(res, err);
       else this.transformer.handleRequest(req, res);
@@ -273,10 +287,32 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   };
 
   #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
+    if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
     runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);
     });
+  };
+
+  /** Would this request open a connection while `maxConnections` sparks are open? */
+  #atCapacity(req: KernelRequest, upgrade: boolean): boolean {
+    const max = this.options.maxConnections;
+    if (max === undefined || this.connections.size < max) return false;
+    return this.transformer.opensConnection?.(req, upgrade) ?? upgrade;
+  }
+
+  #refusal(): AllsparkError {
+    const err = tooManyConnections(this.options.maxConnections!);
+    if (!this.#refusing) {
+      this.#refusing = true;
+      this.log('warn', err);
+      this.emit('overload', err);
+    }
+    return err;
+  }
+
+  #watchClose = (): void => {
+    this.server?.once('close', this.#onServerClose);
   };
 
   #onServerClose = (): void => {

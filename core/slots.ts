@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Frame, PreparedFrame } from './types';
+import type { KernelRequest } from './http';
 export type { Broker, BrokerPayload, BrokerHandler } from './broker';
 
 /**
@@ -18,6 +19,12 @@ export interface ServerTransformer {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** An upgrade request under the pathname. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Would this request open a new connection (rather than carry one that is
+   * open)? Read only while `maxConnections` sparks are open, to refuse new
+   * ones with a 503. Default: every upgrade does, no plain request does.
+   */
+  opensConnection?(req: KernelRequest, upgrade: boolean): boolean;
   /** Optionally precompute what every connection sends for a broadcast frame, once for all sparks. */
   prepareBroadcast?(frame: Frame): PreparedFrame;
   /** Shut the transport server down (sparks are already ended). */

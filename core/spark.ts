@@ -83,10 +83,12 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
   readonly socket: unknown;
   /** The kernel this spark belongs to. */
   readonly kernel: Kernel;
-  /** `Spark.OPEN` until the spark ends, then `Spark.CLOSED`. */
-  readyState: number = Spark.OPEN;
+  /** The ready state behind {@link readyState}; the message path reads it directly. */
+  #state: number = Spark.OPEN;
   /** Set whenever a frame arrives; liveness checks (heartbeats) clear and test it. */
   alive = true;
+  /** Messages dropped because this peer did not read (over `maxBuffered` with `overflow: 'drop'`). */
+  dropped = 0;
   /** Legacy stream flags. */
   readonly writable = true;
   readonly readable = true;
@@ -116,6 +118,19 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
   }
 
   /**
+   * `Spark.OPEN` until the spark ends, then `Spark.CLOSED`. A change emits
+   * `readyStateChange` (Primus's setter semantics; assigning it does not end the spark).
+   */
+  get readyState(): number {
+    return this.#state;
+  }
+  set readyState(state: number) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('readyStateChange');
+  }
+
+  /**
    * Where the client connects from, as the socket sees it. Plugins that know
    * better (trusted proxy headers, say) override it with `ctx.decorateSpark`.
    */
@@ -134,7 +149,7 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
    * (wait for `drain`).
    */
   write(data: unknown): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     const steps = this.kernel.hooks.onSend;
     if (steps === null) return this.#encodeAndSend(data);
     this.#sent = true;
@@ -149,20 +164,20 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
 
   /** Send an already-encoded frame, bypassing transforms. */
   writeFrame(frame: Frame): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     return this.#transport.send(frame);
   }
 
   /** Send a frame prepared once for many sparks (broadcasts, pings). */
   writePrepared(prepared: PreparedFrame): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     const transport = this.#transport;
     return transport.sendPrepared === undefined ? transport.send(prepared.frame) : transport.sendPrepared(prepared);
   }
 
   /** Send a `primus::<type>::<value>` control message, bypassing transforms. */
   writeControl(type: string, value: string | number = ''): boolean {
-    if (this.readyState !== Spark.OPEN) return false;
+    if (this.#state !== Spark.OPEN) return false;
     return this.#encodeAndSend(controlMessage(type, value));
   }
 
@@ -171,12 +186,11 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
    * `{ reconnect: true }` the client is told not to reconnect.
    */
   end(data?: unknown, options?: EndOptions): this {
-    if (this.readyState === Spark.CLOSED) return this;
+    if (this.#state === Spark.CLOSED) return this;
     const steps = data === undefined ? null : this.kernel.hooks.onSend;
     // Without transforms the last message goes out now, while the spark is still open.
     if (data !== undefined && steps === null) this.#encodeAndSend(data);
     this.readyState = Spark.CLOSED;
-    this.emit('readyStateChange');
     this.#reconnect = options?.reconnect === true;
     // An async outgoing transform finishes after a synchronous close, which
     // lost the last message in Primus (spec §7.9): close once it is through.
@@ -205,7 +219,7 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
     const kernel = this.kernel;
     let data: unknown;
     try {
-      data = kernel.parser.decode(frame);
+      data = kernel.parser.decode(frame, this);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.PARSE, `Failed to decode incoming data: ${describe(err)}`, err));
       return;
@@ -229,6 +243,40 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
       err instanceof AllsparkError ? err : new AllsparkError(ErrorCodes.TRANSPORT, describe(err), { cause: err }),
     );
     this.end(undefined, { reconnect: true });
+  }
+
+  /**
+   * More than `maxBuffered` bytes wait for this peer (the transport checks
+   * once it is over its high-water mark, and has stopped queueing). Applies
+   * the `overflow` policy: returns true when the spark stays open and the
+   * transport drops messages (counting them with {@link skip}) until it
+   * drains; false when the spark was closed, in which case the transport's
+   * `close()` must discard what it holds rather than flush it.
+   */
+  overflowed(buffered: number): boolean {
+    const kernel = this.kernel;
+    const { maxBuffered, overflow } = kernel.options;
+    const keep = overflow === 'drop';
+    const err = new AllsparkError(
+      ErrorCodes.BUFFER_FULL,
+      `${buffered} bytes wait to be sent to spark ${this.id}, over maxBuffered (${maxBuffered}): the peer does not read; ` +
+        (keep ? 'dropping messages until it drains' : 'connection closed'),
+    );
+    kernel.emit('overflow', this, err, buffered);
+    if (keep) {
+      kernel.log('warn', err);
+      return true;
+    }
+    this.fail(err);
+    // The close message could not get through either: the client reconnects when it reads again.
+    this.end(undefined, { reconnect: true });
+    return false;
+  }
+
+  /** A message the transport did not queue because the peer is over `maxBuffered`. */
+  skip(): false {
+    this.dropped++;
+    return false;
   }
 
   /** The socket's buffer drained below its high-water mark. */
@@ -255,7 +303,7 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
     const held = this.#held;
     this.#held = null;
     if (held === null) return;
-    for (let i = 0; i < held.length && this.readyState === Spark.OPEN; i += 2) {
+    for (let i = 0; i < held.length && this.#state === Spark.OPEN; i += 2) {
       this.deliver(held[i], held[i + 1] as Frame);
     }
   }
@@ -279,7 +327,7 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
   #encodeAndSend(data: unknown): boolean {
     let frame: Frame | undefined;
     try {
-      frame = this.kernel.parser.encode(data);
+      frame = this.kernel.parser.encode(data, this);
     } catch (err) {
       this.fail(new ParserError(ErrorCodes.ENCODE, `Failed to encode outgoing data: ${describe(err)}`, err));
       return false;

@@ -15,10 +15,14 @@ export interface Parser {
   readonly name: string;
   /** True when frames are bytes, so the transport must carry binary. */
   readonly binary: boolean;
-  /** Encode one value into one frame. Throws on failure. `undefined` result = send nothing. */
-  encode(data: unknown): Frame | undefined;
-  /** Decode one frame into one value. Throws on failure. */
-  decode(frame: Frame): unknown;
+  /**
+   * Encode one value into one frame. Throws on failure. `undefined` result = send nothing.
+   * `owner` is the spark or client sending it (absent for a broadcast); Primus's custom
+   * parsers see it as `this`.
+   */
+  encode(data: unknown, owner?: object): Frame | undefined;
+  /** Decode one frame into one value, for `owner` (the receiving spark or client). Throws on failure. */
+  decode(frame: Frame, owner?: object): unknown;
 }
 
 /**

@@ -6,6 +6,7 @@ import { PrimusError } from '../core/errors';
 import { Slots } from '../core/slots';
 import { adapterSource, CustomTransformerServer, type PrimusLike, type Transformer } from './transformer';
 import { functionSource, stringSource } from '../plugins/client-library/serialise';
+import { primusCompatSocket } from './socket';
 
 /**
  * The Primus plugins a `plugin` option names: `{ name: plugin }`, or a
@@ -122,7 +123,7 @@ function browserSource(name: string, plugin: PrimusPlugin): string {
  */
 export function primusSocketClass(config: ClientConfig, plugins: Iterable<PrimusPlugin>): SocketClass {
   // Primus.requires(name): how Primus's Node client code loads `ws` and friends.
-  const Socket = Object.assign(socketClass(config), { requires: (name: string): unknown => require(name) });
+  const Socket = Object.assign(primusCompatSocket(socketClass(config), config), { requires: (name: string): unknown => require(name) });
   for (const plugin of plugins) {
     if (typeof plugin.library === 'string' && plugin.library !== '') libraryScope(plugin.library, Socket);
   }

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Spark } from '../core/spark';
-import type { Parser } from '../core/types';
+import type { AllsparkError } from '../core/errors';
+import type { PrimusParser } from './tables';
 import type { ResolvedPrimusOptions } from './options';
 import type { PrimusPlugin } from './ark';
 import type { DestroyOptions } from './primus';
@@ -18,12 +19,15 @@ export interface PrimusEvents {
   connection: [spark: Spark, next: PrimusNext];
   disconnection: [spark: Spark];
   /** Emitted on the tick after construction, as Primus does. */
-  initialised: [transformer: unknown, parser: Parser, options: ResolvedPrimusOptions];
+  initialised: [transformer: unknown, parser: PrimusParser & { name?: string }, options: ResolvedPrimusOptions];
   plugin: [name: string, plugin: PrimusPlugin];
   plugout: [name: string, plugin: PrimusPlugin];
   /** `destroy()` finished. A listener `(options, next)` is waited for. */
   close: [options: DestroyOptions, next: PrimusNext];
   log: [level: string, ...args: unknown[]];
+  /** The kernel's `overflow` and `overload` (see `KernelEvents`), passed on. */
+  overflow: [spark: Spark, err: AllsparkError, buffered: number];
+  overload: [err: AllsparkError];
 }
 
 type Listener = (...args: any[]) => unknown;

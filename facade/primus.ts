@@ -8,7 +8,7 @@ import type { SocketClass } from '../core/client/factory';
 import { fromPrimusTransform, type PrimusTransform, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 import { validateOptions } from '../core/options';
 import { ErrorCodes, PrimusError } from '../core/errors';
-import { reservedCheck, type ReservedCheck } from '../core/emits';
+import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../core/emits';
 import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
@@ -18,9 +18,10 @@ import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
+import { primusParserOf } from './parser-view';
 import { checkPrimusPlugin, kernelNameOf, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import { clientConfig } from '../core/client-config';
-import { addPrototypeHelpers, installInitialise, installTransforms } from './spark-class';
+import { addPrototypeHelpers, installInitialise, installTransforms, primusSparkClass, PrimusSparkStatic } from './spark-class';
 import { CustomTransformerServer, Transformer } from './transformer';
 
 import { VERSION } from '../core/version';
@@ -43,7 +44,8 @@ export interface DestroyOptions {
  * Primus (on the kernel, `use` adds a plugin).
  */
 export class Primus extends PrimusHttp {
-  static readonly Spark = Spark;
+  /** The Spark class; `new Primus.Spark(primus, headers, address, query, id, request)` builds a spark of `primus`. */
+  static readonly Spark = PrimusSparkStatic;
   /** Base class of custom transformers written for Primus: `Primus.Transformer.extend({ server, client, library })`. */
   static readonly Transformer = Transformer;
   /** The kernel behind this server. */
@@ -62,6 +64,7 @@ export class Primus extends PrimusHttp {
   };
   #ctx!: ServerContext;
   #socket: SocketClass | undefined;
+  #spark: typeof Spark | undefined;
   #destroyed = false;
 
   constructor(server: Server, options: PrimusOptions = {}) {
@@ -79,11 +82,18 @@ export class Primus extends PrimusHttp {
     const kernel = createKernel({
       pathname: o.pathname,
       maxLength: o.maxLength,
+      maxBuffered: o.maxBuffered,
+      overflow: o.overflow,
+      maxConnections: o.maxConnections,
+      handshakeTimeout: o.handshakeTimeout,
+      fdCheckInterval: o.fdCheckInterval,
       idGenerator: o.idGenerator,
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
     kernel.on('log', (level, ...args) => this.emit('log', level, ...args));
+    kernel.on('overflow', (spark, err, buffered) => this.emit('overflow', spark, err, buffered));
+    kernel.on('overload', (err) => this.emit('overload', err));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
@@ -118,8 +128,9 @@ export class Primus extends PrimusHttp {
     const t = this.kernel.transformer;
     return t instanceof CustomTransformerServer ? t.instance : t;
   }
-  get parser() {
-    return this.kernel.parser;
+  /** The parser as Primus shows it: the custom object given, or `{ name, binary, encoder, decoder, library }`. */
+  get parser(): PrimusParser & { name?: string } {
+    return primusParserOf(this.kernel);
   }
   /** `{ pingInterval, pathname, version, parser, transformer }`, as served at `<pathname>/spec`. */
   get spec() {
@@ -138,32 +149,20 @@ export class Primus extends PrimusHttp {
    * (methods, `initialise`) reaches this server's sparks only.
    */
   get Spark(): typeof Spark {
-    return this.kernel.Spark;
+    return (this.#spark ??= primusSparkClass(this.kernel));
   }
   /** Trusted proxy addresses, when `trustProxy` lists them (Primus's `whitelist`). */
   get whitelist(): string[] {
     const trust = this.options.trustProxy;
     return Array.isArray(trust) ? [...trust] : [];
   }
-  /** Primus's `encoder(data, fn)`: encode with the current parser, `fn(err, frame)`. */
-  encoder(data: unknown, fn: (err: Error | undefined, frame?: unknown) => void): void {
-    let frame: unknown;
-    try {
-      frame = this.kernel.parser.encode(data);
-    } catch (err) {
-      return fn(err as Error);
-    }
-    fn(undefined, frame);
+  /** Primus's `encoder(data, fn)`: the parser's encoder, `fn(err, frame)`. */
+  get encoder(): PrimusParser['encoder'] {
+    return this.parser.encoder;
   }
-  /** Primus's `decoder(frame, fn)`: decode with the current parser, `fn(err, data)`. */
-  decoder(frame: unknown, fn: (err: Error | undefined, data?: unknown) => void): void {
-    let data: unknown;
-    try {
-      data = this.kernel.parser.decode(frame as never);
-    } catch (err) {
-      return fn(err as Error);
-    }
-    fn(undefined, data);
+  /** Primus's `decoder(frame, fn)`: the parser's decoder, `fn(err, data)`. */
+  get decoder(): PrimusParser['decoder'] {
+    return this.parser.decoder;
   }
   /** The Node client class for this server (rebuilt only when plugins change). */
   get Socket(): SocketClass {
@@ -211,6 +210,15 @@ export class Primus extends PrimusHttp {
     this.transformers[type].push(fn);
     this.#ctx.hook(type === 'incoming' ? 'onMessage' : 'onSend', fromPrimusTransform(fn));
     return this;
+  }
+
+  /**
+   * Primus's `emits(event, parser?)` on the server: a function that re-emits
+   * its arguments as `event` on this server (plugins such as metroplex and
+   * omega-supreme call it while they load).
+   */
+  emits(event: string, parser?: EmitsParser): (...args: unknown[]) => void {
+    return emits(this, event, parser);
   }
 
   /** Is this event name reserved for Primus itself? This server's own list: plugins extend `reserved.events`. */
@@ -284,7 +292,7 @@ export class Primus extends PrimusHttp {
     this.#destroyed = true;
     const run = async (): Promise<void> => {
       await this.kernel.close({ reconnect: o.reconnect });
-      if (o.reconnect || o.close !== false) await closeServer(this.server);
+      if (o.reconnect || o.close !== false) closeServer(this.server);
       await emitAwaiting(this, 'close', o);
       this.removeAllListeners();
     };
@@ -306,16 +314,19 @@ export class Primus extends PrimusHttp {
 
 }
 
-/** Close an HTTP server and its idle keep-alive connections; a server that was not listening is fine. */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      server.close(() => resolve());
-      (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    } catch {
-      resolve();
-    }
-  });
+/**
+ * Stop `server` listening and close its idle keep-alive connections. Like
+ * Primus, this does not wait for busy connections to finish: `destroy` calls
+ * back promptly whatever half-open clients still hold (sparks are ended
+ * already), and a server that was not listening is fine.
+ */
+function closeServer(server: Server): void {
+  try {
+    server.close();
+    (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  } catch {
+    // not listening: nothing to close
+  }
 }
 
 declare module '../core/spark' {

@@ -96,11 +96,11 @@ export interface PrimusParser {
 }
 
 /** Run a callback-style coder synchronously (Primus's coders call back at once). */
-function syncCall(coder: PrimusParser['encoder'], data: unknown): any {
+function syncCall(coder: PrimusParser['encoder'], data: unknown, owner: object | undefined): any {
   let error: unknown;
   let value: unknown;
   let called = false;
-  coder.call(undefined, data, (err, result) => {
+  coder.call(owner, data, (err, result) => {
     called = true;
     error = err;
     value = result;
@@ -136,11 +136,13 @@ function customParserLibrary(custom: PrimusParser): string {
 
 /** Wrap a Primus custom parser as a parser plugin. */
 export function customParserPlugin(custom: PrimusParser): PluginDefinition {
-  const parser: Parser = {
+  const parser: Parser & { primus: PrimusParser } = {
     name: 'custom',
     binary: Boolean(custom.binary),
-    encode: (data) => syncCall(custom.encoder, data),
-    decode: (frame) => syncCall(custom.decoder, frame),
+    encode: (data, owner) => syncCall(custom.encoder, data, owner),
+    decode: (frame, owner) => syncCall(custom.decoder, frame, owner),
+    // What `primus.parser` gives back: the object the user passed, as in Primus.
+    primus: custom,
   };
   return definePlugin({
     name: 'custom-parser',

@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Kernel } from '../core/kernel';
-import type { Spark } from '../core/spark';
-import { upgradeRequired, type KernelRequest } from '../core/http';
+import { upgradeRequired } from '../core/http';
+import { sparkFactory, type SparkFactory } from './spark-class';
 import type { ServerTransformer } from '../core/slots';
-import type { Frame } from '../core/types';
 
 /** What `Primus.Transformer.extend` takes: Primus's transformer contract (spec §2.10). */
 export interface TransformerDefinition {
@@ -18,15 +16,6 @@ export interface TransformerDefinition {
   library?: string;
   [key: string]: unknown;
 }
-
-type SparkFactory = new (
-  headers: unknown,
-  address: unknown,
-  query: unknown,
-  id: string | null | undefined,
-  request: unknown,
-  socket: unknown,
-) => Spark;
 
 /**
  * Base class of custom transformers written for Primus:
@@ -69,39 +58,6 @@ export class Transformer extends EventEmitter {
     class Custom extends Parent {}
     Object.assign(Custom.prototype, definition);
     return Custom as T;
-  }
-}
-
-/** Primus's Spark constructor signature, making kernel sparks that speak Primus's transport events. */
-function sparkFactory(kernel: Kernel): SparkFactory {
-  return function PrimusSpark(headers: unknown, _address: unknown, query: unknown, id: string | null | undefined, request: unknown, socket: unknown) {
-    const spark: Spark = kernel.connect({
-      transport: {
-        send: (frame: Frame) => spark.emit('outgoing::data', frame) || true,
-        close: () => void spark.emit('outgoing::end'),
-      },
-      request: request as KernelRequest,
-      socket,
-      id: id ?? undefined,
-      headers: headers as IncomingMessage['headers'],
-      query: (typeof query === 'string' ? parseQuery(query) : (query as ParsedUrlQuery | undefined)) ?? undefined,
-    });
-    spark.on('incoming::data', (raw: Frame) => spark.receive(raw));
-    spark.on('incoming::error', (err: unknown) => spark.transportError(err));
-    spark.on('incoming::end', () => spark.transportClosed());
-    spark.on('incoming::pong', () => void (spark.alive = true));
-    return spark;
-  } as unknown as SparkFactory;
-}
-
-declare module '../core/events' {
-  /** Primus's transport events, between a custom transformer and its sparks (spec §2.10). */
-  interface SparkEvents {
-    'outgoing::data': [frame: Frame];
-    'outgoing::end': [];
-    'incoming::data': [frame: Frame];
-    'incoming::error': [err: unknown];
-    'incoming::end': [];
   }
 }
 

@@ -96,7 +96,7 @@ describe('types', () => {
         assertType<Equal<typeof spark, Spark>>();
         next();
       });
-      primus.on('initialised', (_transformer, parser) => assertType<Equal<typeof parser.name, string>>());
+      primus.on('initialised', (_transformer, parser) => assertType<Equal<typeof parser.name, string | undefined>>());
       // @ts-expect-error: a misspelled facade event
       primus.on('disconnect', () => undefined);
       return primus;

@@ -9,6 +9,7 @@ const config = require('../config');
 const { summarise, checkTargets } = require('./metrics');
 const { render } = require('./markdown');
 const { chart } = require('./svg');
+const { soakSectionOf, withSoakSection } = require('../soak/report');
 
 const CHART_METRICS = ['echo.rate', 'echo.cpuUs', 'latency.p50', 'latency.p99', 'broadcast.rate', 'broadcast.cpuUs',
   'memory.rssPerConn', 'memory.heapPerConn', 'memory.connectRate', 'footprint.startMs', 'footprint.rss'];
@@ -21,7 +22,10 @@ function writeReport(outDir, raw, meta) {
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const chartSystems = meta.systems.filter((s) => !config.BINARY.includes(s));
   fs.writeFileSync(path.join(outDir, 'results.svg'), chart(summary, chartSystems, { metricIds: CHART_METRICS }));
-  fs.writeFileSync(path.join(outDir, 'RESULTS.md'), render(results));
+  // The soak (bench/soak/run.js) keeps its own section of the file: carry it over.
+  const md = path.join(outDir, 'RESULTS.md');
+  const soak = fs.existsSync(md) ? soakSectionOf(fs.readFileSync(md, 'utf8')) : '';
+  fs.writeFileSync(md, soak === '' ? render(results) : withSoakSection(render(results), soak));
   return path.join(outDir, 'RESULTS.md');
 }
 

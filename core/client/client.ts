@@ -4,6 +4,12 @@ import type { ClientConfig, ClientEvents, ClientOptions, ClientTransport, LostHa
 import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
+import { AllsparkError, ErrorCodes } from '../errors';
+
+/** Default `queueSize`: messages kept while not connected. */
+const QUEUE_SIZE = 10_000;
+/** Default `maxBuffered`: bytes waiting in the open socket. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
 
 const CLIENT_EVENTS = new Set([
   'readyStateChange', 'open', 'data', 'error', 'close', 'end', 'timeout', 'online', 'offline', 'destroy',
@@ -50,6 +56,8 @@ export class Client extends EventEmitter<ClientEvents> {
   readonly pathname: string;
   /** Messages waiting for the connection to open (unencoded). */
   buffer: unknown[] = [];
+  /** Messages dropped because the socket held more than `maxBuffered` (the server did not read). */
+  dropped = 0;
   /** False while the network is known to be down (see the offline plugin). */
   online = true;
   transport: ClientTransport | null = null;
@@ -66,8 +74,15 @@ export class Client extends EventEmitter<ClientEvents> {
   readonly #teardowns: Array<() => void> = [];
   #plugins: ClientConfig['plugins'] = [];
   readonly #queueSize: number;
+  readonly #maxBuffered: number;
+  /** Over `maxBuffered`: messages are dropped until the socket drains. */
+  #full = false;
+  /** The queue dropped its oldest message since it was last flushed (reported once). */
+  #queueOverflowed = false;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #destroyed = false;
+  /** `end` was emitted and nothing opened since: another `end()` has nothing to end. */
+  #ended = false;
   #sent = true;
 
   constructor(config: ClientConfig, url?: string | ClientOptions, options?: ClientOptions) {
@@ -80,7 +95,9 @@ export class Client extends EventEmitter<ClientEvents> {
     this.url = new ClientUrl(resolveUrl(typeof url === 'string' ? url : undefined));
     this.pathname = config.pathname;
     const q = this.options.queueSize;
-    this.#queueSize = typeof q === 'number' && q >= 0 ? q : Infinity;
+    this.#queueSize = typeof q === 'number' && q >= 0 ? q : QUEUE_SIZE;
+    const b = this.options.maxBuffered;
+    this.#maxBuffered = typeof b === 'number' && b > 0 ? b : MAX_BUFFERED;
     this.#controls.set('server', (client, value) => {
       if (value === 'close') client.disconnect = true;
     });
@@ -114,10 +131,13 @@ export class Client extends EventEmitter<ClientEvents> {
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     if (this.#destroyed) return this;
+    this.#ended = false;
     this.readyState = Client.OPENING;
     this.emit('readyStateChange', 'opening');
-    this.emit('outgoing::open');
     this.transport!.open(this.uri({ protocol: 'ws:', query: true }));
+    // After dialling, as in Primus (whose transport dials on this event): listeners see
+    // `client.transport.socket`. A dial that failed at once has moved on already.
+    if (this.readyState === Client.OPENING) this.emit('outgoing::open');
     return this;
   }
 
@@ -146,6 +166,8 @@ export class Client extends EventEmitter<ClientEvents> {
 
   #end(): this {
     const was = this.readyState;
+    if (this.#ended && this.#openTimer === undefined) return this;
+    this.#ended = true;
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     this.readyState = Client.CLOSED;
@@ -264,6 +286,8 @@ export class Client extends EventEmitter<ClientEvents> {
     this.emit('readyStateChange', 'open');
     const queued = this.buffer;
     this.buffer = [];
+    this.#queueOverflowed = false;
+    this.#full = false;
     for (let i = 0; i < queued.length; i++) this.#send(queued[i]);
     this.emit('open');
   }
@@ -272,7 +296,7 @@ export class Client extends EventEmitter<ClientEvents> {
   receive(frame: Frame): void {
     let data: unknown;
     try {
-      data = this.parser!.decode(frame);
+      data = this.parser!.decode(frame, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return;
@@ -330,6 +354,7 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   #finish(): void {
+    this.#ended = true;
     this.emit('outgoing::end');
     this.emit('end');
   }
@@ -343,13 +368,28 @@ export class Client extends EventEmitter<ClientEvents> {
     if (this.readyState !== Client.OPEN) return this.#enqueue(data);
     let frame: Frame | undefined;
     try {
-      frame = this.parser!.encode(data);
+      frame = this.parser!.encode(data, this);
     } catch (err) {
       if (this.listenerCount('error') > 0) this.emit('error', toError(err));
       return false;
     }
     if (frame === undefined) return true;
-    return this.transport!.send(frame);
+    const transport = this.transport!;
+    if (this.#full) {
+      if ((transport.buffered?.() ?? 0) > this.#maxBuffered) {
+        this.dropped++;
+        return false;
+      }
+      this.#full = false;
+    }
+    if (transport.send(frame)) return true;
+    // Over the socket's high-water mark only: the common path pays nothing for the cap.
+    const buffered = transport.buffered?.() ?? 0;
+    if (buffered > this.#maxBuffered) {
+      this.#full = true;
+      this.#overflow(`${buffered} bytes wait in the socket, over maxBuffered (${this.#maxBuffered}): the server does not read; dropping messages until it drains`);
+    }
+    return false;
   }
 
   #enqueue(data: unknown): boolean {
@@ -358,9 +398,18 @@ export class Client extends EventEmitter<ClientEvents> {
     if (this.buffer.length >= this.#queueSize) {
       this.buffer.shift();
       kept = false;
+      if (!this.#queueOverflowed) {
+        this.#queueOverflowed = true;
+        this.#overflow(`${this.#queueSize} messages wait for the connection, the queueSize: dropping the oldest`);
+      }
     }
     this.buffer.push(data);
     return kept;
+  }
+
+  /** Report, once per episode, that messages are being dropped (ALLSPARK_BUFFER_FULL). */
+  #overflow(message: string): void {
+    if (this.listenerCount('error') > 0) this.emit('error', new AllsparkError(ErrorCodes.BUFFER_FULL, message));
   }
 
   /** @internal Sinks of the message pipelines (static so they reach private members). */

@@ -14,6 +14,14 @@ export interface ClientTransport {
   send(frame: Frame): boolean;
   /** Close the socket on purpose; this must not report `transportClosed`. */
   close(): void;
+  /**
+   * Bytes (or characters) handed to the socket and not sent yet, for the
+   * client's `maxBuffered`. Asked only once `send` reported pressure.
+   * Transports that cannot tell leave it out (then only `queueSize` bounds).
+   */
+  buffered?(): number;
+  /** The transport library's socket while one is open (Primus clients show it as `client.socket`). */
+  readonly socket?: unknown;
 }
 
 /** Why a connection attempt or an open connection was lost. */
@@ -38,8 +46,18 @@ export interface ClientConfig {
 export interface ClientOptions {
   /** Do not connect on construction; call `open()`. Default false. */
   manual?: boolean;
-  /** Messages kept while not connected; the oldest is dropped when full; 0 disables. Default Infinity. */
+  /**
+   * Messages kept while not connected; when full the oldest is dropped and
+   * `error` (ALLSPARK_BUFFER_FULL) is emitted once per fill; 0 disables.
+   * Default 10000 (Primus: unbounded; pass `Infinity` for that).
+   */
   queueSize?: number;
+  /**
+   * Most bytes waiting in the open socket (the server does not read) before
+   * further messages are dropped, counted in `client.dropped`, with one
+   * `error` (ALLSPARK_BUFFER_FULL) until it drains. Default 4 MiB.
+   */
+  maxBuffered?: number;
   /** Options for the underlying transport client (ws options, engine.io options, …). */
   transport?: Record<string, unknown>;
   /** `false` avoids WebSocket on transports that can fall back to HTTP. */

@@ -1,3 +1,5 @@
+import { DEFAULT_DECODE_LIMITS, overLimit, type DecodeLimits } from '../../core/decode-limits';
+
 // `fatal`: bad UTF-8 means a corrupt frame, not text to patch up. `ignoreBOM`: a string may start with U+FEFF.
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -5,10 +7,11 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Decode one BinaryPack value that must fill the whole frame. Everything
  * `binary-pack` can write is read back; bytes it never writes (0xc4–0xc9,
  * 0xd4–0xd7), a frame that ends early and bytes after the value all throw,
- * where `binary-pack` returns `undefined` or ignores them.
+ * where `binary-pack` returns `undefined` or ignores them. Nesting and
+ * container sizes are held to `limits` before anything is allocated.
  */
-export function unpack(bytes: Uint8Array): unknown {
-  const reader = new Reader(bytes);
+export function unpack(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): unknown {
+  const reader = new Reader(bytes, limits);
   const value = reader.value();
   if (reader.pos !== bytes.length) {
     const extra = bytes.length - reader.pos;
@@ -20,8 +23,13 @@ export function unpack(bytes: Uint8Array): unknown {
 class Reader {
   readonly view: DataView;
   pos = 0;
+  /** Arrays and maps open around the value being read. */
+  depth = 0;
 
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly limits: DecodeLimits,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -93,13 +101,16 @@ class Reader {
   array(n: number): unknown[] {
     // Every item takes at least one byte: refuse a count the frame cannot hold before allocating.
     this.plausible(n, 1, 'array');
+    this.enter();
     const items = new Array<unknown>(n);
     for (let i = 0; i < n; i++) items[i] = this.value();
+    this.depth--;
     return items;
   }
 
   map(n: number): Record<string, unknown> {
     this.plausible(n, 2, 'map');
+    this.enter();
     const map: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
       const key = this.value();
@@ -109,6 +120,7 @@ class Reader {
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
+    this.depth--;
     return map;
   }
 
@@ -155,10 +167,19 @@ class Reader {
     }
   }
 
+  /** One level deeper, within `maxDepth`. */
+  enter(): void {
+    const max = this.limits.maxDepth;
+    if (++this.depth > max) throw overLimit('BinaryPack', `frame nested too deeply to decode (more than ${max} levels)`, 'maxDepth', max);
+  }
+
+  /** A count the frame can hold (each entry takes `minBytes`), within `maxEntries`. */
   plausible(n: number, minBytes: number, what: string): void {
     const left = this.bytes.length - this.pos;
     if (n * minBytes > left) {
       throw new Error(`BinaryPack: ${what} of ${n} entries at offset ${this.pos} cannot fit in the ${left} bytes left`);
     }
+    const max = this.limits.maxEntries;
+    if (n > max) throw overLimit('BinaryPack', `${what} of ${n} entries at offset ${this.pos}`, 'maxEntries', max);
   }
 }

@@ -1,5 +1,6 @@
 import type { Frame, Parser } from '../../core/types';
 import { frameBytes, isStackOverflow } from './bytes';
+import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
 import { pack } from './binarypack-pack';
 import { unpack } from './binarypack-unpack';
 
@@ -11,25 +12,29 @@ import { unpack } from './binarypack-unpack';
  * rather than through the package, whose Node half needs `Buffer` and
  * `fs` and whose browser half returns a `Blob`. Works the same in Node and
  * browsers; binary values decode to Uint8Array (Buffer when the frame is one).
+ * Frames are held to `limits` (depth, entries); every decoding failure is a `ParserError`.
  */
-export const binaryPackCodec: Parser = {
-  name: 'binary',
-  binary: true,
-  encode(data: unknown): Frame {
-    try {
-      return pack(data);
-    } catch (err) {
-      if (isStackOverflow(err)) throw new TypeError('BinaryPack: value nested too deeply to encode', { cause: err });
-      throw err;
-    }
-  },
-  decode(frame: Frame): unknown {
-    const bytes = frameBytes(frame, 'BinaryPack');
-    try {
-      return unpack(bytes);
-    } catch (err) {
-      if (isStackOverflow(err)) throw new Error('BinaryPack: frame nested too deeply to decode', { cause: err });
-      throw err;
-    }
-  },
-};
+export function createBinaryPackCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
+  return {
+    name: 'binary',
+    binary: true,
+    encode(data: unknown): Frame {
+      try {
+        return pack(data);
+      } catch (err) {
+        if (isStackOverflow(err)) throw new TypeError('BinaryPack: value nested too deeply to encode', { cause: err });
+        throw err;
+      }
+    },
+    decode(frame: Frame): unknown {
+      try {
+        return unpack(frameBytes(frame, 'BinaryPack'), limits);
+      } catch (err) {
+        throw decodeFailure('BinaryPack', err);
+      }
+    },
+  };
+}
+
+/** The BinaryPack codec with the default limits (clients and the browser library use it). */
+export const binaryPackCodec: Parser = createBinaryPackCodec();

@@ -1,6 +1,6 @@
-import { defineParser } from '../../core/parser-plugin';
-import { msgpackCodec } from './msgpack';
-import { binaryPackCodec } from './binarypack';
+import { defineParser, msgpackLimitsOptions } from '../../core/parser-plugin';
+import { msgpackCodec, createMsgpackCodec } from './msgpack';
+import { binaryPackCodec, createBinaryPackCodec } from './binarypack';
 import { msgpackClient } from './msgpack-client';
 import { binaryPackClient } from './binarypack-client';
 
@@ -12,6 +12,8 @@ import { binaryPackClient } from './binarypack-client';
 export const msgpackParser = defineParser({
   name: 'msgpack-parser',
   codec: msgpackCodec,
+  create: createMsgpackCodec,
+  options: msgpackLimitsOptions,
   client: msgpackClient,
   browser: 'plugins/binary-parser/msgpack',
 });
@@ -24,8 +26,9 @@ export const msgpackParser = defineParser({
 export const binaryParser = defineParser({
   name: 'binary-parser',
   codec: binaryPackCodec,
+  create: createBinaryPackCodec,
   client: binaryPackClient,
   browser: 'plugins/binary-parser/binarypack',
 });
 
-export { msgpackCodec, binaryPackCodec, msgpackClient, binaryPackClient };
+export { msgpackCodec, binaryPackCodec, createMsgpackCodec, createBinaryPackCodec, msgpackClient, binaryPackClient };

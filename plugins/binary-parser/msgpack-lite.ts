@@ -48,29 +48,40 @@ const VIEWS: ReadonlyArray<[number, ViewConstructor]> = [
   [0x1d, DataView],
 ];
 
+/**
+ * How an extension's payload is decoded: msgpackr hands extensions the
+ * payload and a function reading a value at a position of the frame.
+ */
+export type PayloadReader = (payload: Uint8Array, readAt?: (position: number) => unknown) => unknown;
+
 /** Register the msgpack-lite extensions once per msgpackr copy; `unpack` reads an extension's payload. */
-export function installLiteExtensions(unpack: (bytes: Uint8Array) => unknown): void {
+export function installLiteExtensions(unpack: PayloadReader): void {
   const flags = Packr as unknown as Record<symbol, boolean | undefined>;
   if (flags[INSTALLED]) return;
   flags[INSTALLED] = true;
-  const date = { Class: Date, type: 0x0d, pack: packDate, unpack: (data: Uint8Array) => new Date(Number(unpack(data))) };
+  const readDate: PayloadReader = (data, readAt) => new Date(Number(unpack(data, readAt)));
+  const date = { Class: Date, type: 0x0d, pack: packDate, unpack: readDate };
   // msgpackr's typings know only the one-argument `pack(value)`; it calls `pack(value, allocate, pack)` on the Packr.
   addExtension(date as unknown as Extension);
   for (const [type, ErrorClass] of ERRORS) {
-    addExtension({ type, unpack: (data: Uint8Array) => toError(ErrorClass, unpack(data)) });
+    addExtension(nested(type, (data, readAt) => toError(ErrorClass, unpack(data, readAt))));
   }
-  addExtension({
-    type: 0x0a,
-    unpack: (data: Uint8Array) => {
-      const [source, flags] = unpack(data) as [string, string];
+  addExtension(
+    nested(0x0a, (data, readAt) => {
+      const [source, flags] = unpack(data, readAt) as [string, string];
       return new RegExp(source, flags);
-    },
-  });
+    }),
+  );
   // Boolean, String and Number wrapper objects: the primitive is what anyone wants.
-  for (const type of [0x0b, 0x0c, 0x0f]) addExtension({ type, unpack: (data: Uint8Array) => unpack(data) });
+  for (const type of [0x0b, 0x0c, 0x0f]) addExtension(nested(type, unpack));
   // Copied into a fresh buffer: aligned for the view, and not aliasing the frame.
   for (const [type, View] of VIEWS) addExtension({ type, unpack: (data: Uint8Array) => new View(new Uint8Array(data).buffer) });
   addExtension({ type: 0x1a, unpack: (data: Uint8Array) => new Uint8Array(data).buffer });
+}
+
+/** An extension whose payload is a MessagePack value; msgpackr's typings know only `unpack(payload)`. */
+function nested(type: number, unpack: PayloadReader): Extension {
+  return { type, unpack } as unknown as Extension;
 }
 
 function toError(ErrorClass: ErrorConstructor, fields: unknown): Error {

@@ -54,7 +54,8 @@ export function assembleLibrary(kernel: Kernel, options: AssembleOptions): strin
   }
 
   return [
-    `/*! allspark ${VERSION} client library: ${names.join(', ').replace(/\*\//g, '* /')} */`,
+    // The header says what the file is for Primus users too: the global is Primus's client class.
+    `/*! allspark ${VERSION} client library (a Primus client: plugins extend Primus.prototype): ${names.join(', ').replace(/\*\//g, '* /')} */`,
     '(function UMDish(name, context, definition) {',
     '  context[name] = definition.call(context);',
     '  for (var i = 0; i < definition.after.length; i++) definition.after[i](context[name]);',

@@ -1,5 +1,5 @@
 import { defineParser } from '../../core/parser-plugin';
-import { ejsonCodec } from './parser';
+import { ejsonCodec, createEjsonCodec } from './parser';
 import { ejsonClient } from './client';
 
 /**
@@ -9,8 +9,9 @@ import { ejsonClient } from './client';
 export const ejsonParser = defineParser({
   name: 'ejson-parser',
   codec: ejsonCodec,
+  create: createEjsonCodec,
   client: ejsonClient,
   browser: 'plugins/ejson-parser',
 });
 
-export { ejsonCodec, ejsonClient };
+export { ejsonCodec, createEjsonCodec, ejsonClient };

@@ -1,5 +1,7 @@
 import * as EJSON from 'ejson';
 import type { Frame, Parser } from '../../core/types';
+import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
+import { checkJsonText } from '../json-parser/scan';
 
 // `fatal`: text that is not UTF-8 is a corrupt frame, not something to patch with U+FFFD.
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -17,21 +19,33 @@ function dropProto(key: string, value: unknown): unknown {
  * `{"$binary":base64}`, NaN/±Infinity, RegExps and custom types added with
  * `EJSON.addType`. Everything else follows JSON: functions and `undefined`
  * members are left out, `encode(undefined)` sends nothing, cycles throw.
+ * Frames are held to `limits` (depth, entries) before they are parsed
+ * (EJSON's clone of the tree recurses); every decoding failure is a `ParserError`.
  */
-export const ejsonCodec: Parser = {
-  name: 'ejson',
-  binary: false,
-  encode(data: unknown): Frame | undefined {
-    return EJSON.stringify(data);
-  },
-  decode(frame: Frame): unknown {
-    const text = typeof frame === 'string' ? frame : utf8(frame);
-    // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
-    // key into the object's prototype; such keys are dropped instead.
-    if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
-    return EJSON.fromJSONValue(JSON.parse(text, dropProto));
-  },
-};
+export function createEjsonCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
+  return {
+    name: 'ejson',
+    binary: false,
+    encode(data: unknown): Frame | undefined {
+      return EJSON.stringify(data);
+    },
+    decode(frame: Frame): unknown {
+      try {
+        const text = typeof frame === 'string' ? frame : utf8(frame);
+        checkJsonText(text, limits, 'EJSON');
+        // EJSON.parse clones the parsed tree by assignment, which turns a "__proto__"
+        // key into the object's prototype; such keys are dropped instead.
+        if (!MAYBE_PROTO.test(text)) return EJSON.parse(text);
+        return EJSON.fromJSONValue(JSON.parse(text, dropProto));
+      } catch (err) {
+        throw decodeFailure('EJSON', err);
+      }
+    },
+  };
+}
+
+/** The EJSON codec with the default limits (clients and the browser library use it). */
+export const ejsonCodec: Parser = createEjsonCodec();
 
 /** Text sent in a binary frame (a peer may do that; Primus's json parser would hand the bytes on). */
 function utf8(frame: Uint8Array | ArrayBuffer): string {

@@ -52,7 +52,9 @@ export const forwarded = definePlugin({
       'address',
       {
         get(this: Spark): SparkAddress {
-          return this.request.forwarded ?? socketAddress.call(this);
+          const request = this.request;
+          // Worked out again from the headers when code removed `request.forwarded` (Primus reads them on every access).
+          return request.forwarded ?? (request.socket ? forwardedFor(request as never, trustProxy) : socketAddress.call(this));
         },
       },
       { override: true },

@@ -1,6 +1,6 @@
 import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
-import { startHeartbeat } from './server';
+import { sparkHeartbeat, startHeartbeat } from './server';
 import { heartbeatClient, type HeartbeatClientOptions } from './client';
 
 declare module '../../core/events' {
@@ -41,6 +41,7 @@ export const heartbeat = definePlugin({
   options: heartbeatOptions,
   server(ctx, { pingInterval }) {
     ctx.provide(HEARTBEAT, { pingInterval: pingInterval || false });
+    ctx.decorateSpark('heartbeat', { value: sparkHeartbeat, writable: true });
     ctx.control('pong', (spark, value) => {
       spark.alive = true;
       spark.emit('incoming::pong', Number(value));

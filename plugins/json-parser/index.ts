@@ -1,5 +1,5 @@
 import { defineParser } from '../../core/parser-plugin';
-import { jsonParser } from './parser';
+import { jsonParser, createJsonCodec } from './parser';
 import { jsonClient } from './client';
 
 /**
@@ -9,8 +9,9 @@ import { jsonClient } from './client';
 export const jsonParserPlugin = defineParser({
   name: 'json-parser',
   codec: jsonParser,
+  create: createJsonCodec,
   client: jsonClient,
   browser: 'plugins/json-parser',
 });
 
-export { jsonParser };
+export { jsonParser, createJsonCodec };

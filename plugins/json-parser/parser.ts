@@ -1,4 +1,6 @@
 import type { Frame, Parser } from '../../core/types';
+import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
+import { checkJsonText } from './scan';
 
 const textDecoder = typeof TextDecoder === 'function' ? new TextDecoder() : undefined;
 
@@ -6,16 +8,27 @@ const textDecoder = typeof TextDecoder === 'function' ? new TextDecoder() : unde
  * JSON text frames, as Primus's `json` parser: non-string frames are passed
  * through undecoded on the wire level, except that we decode text carried in
  * binary frames too, so a JSON server never hands raw bytes to `data`
- * (Primus does, spec §7.28).
+ * (Primus does, spec §7.28). Frames are held to `limits` (depth, entries)
+ * before they are parsed; every decoding failure is a `ParserError`.
  */
-export const jsonParser: Parser = {
-  name: 'json',
-  binary: false,
-  encode(data: unknown): Frame | undefined {
-    return JSON.stringify(data);
-  },
-  decode(frame: Frame): unknown {
-    if (typeof frame === 'string') return JSON.parse(frame);
-    return JSON.parse(textDecoder!.decode(frame as Uint8Array));
-  },
-};
+export function createJsonCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Parser {
+  return {
+    name: 'json',
+    binary: false,
+    encode(data: unknown): Frame | undefined {
+      return JSON.stringify(data);
+    },
+    decode(frame: Frame): unknown {
+      try {
+        const text = typeof frame === 'string' ? frame : textDecoder!.decode(frame as Uint8Array);
+        checkJsonText(text, limits, 'json');
+        return JSON.parse(text);
+      } catch (err) {
+        throw decodeFailure('json', err);
+      }
+    },
+  };
+}
+
+/** The JSON codec with the default limits (clients and the browser library use it). */
+export const jsonParser: Parser = createJsonCodec();

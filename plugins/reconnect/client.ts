@@ -57,6 +57,16 @@ export class Reconnect {
     readonly connectTimeout: number,
   ) {}
 
+  /** The running cycle (Primus's `recovery.attempt`), or null. */
+  get attempt(): ReconnectState | null {
+    return this.state;
+  }
+
+  /** Stop the running cycle (Primus's `recovery.reset()`). */
+  reset(): void {
+    this.cancel();
+  }
+
   /** Is a reconnect cycle running? */
   get reconnecting(): boolean {
     return this.state !== null;
@@ -155,8 +165,9 @@ export class Reconnect {
     }
     state.attempt += 1;
     state.scheduled = delay ?? delayFor(state, state.attempt);
-    this.client.emit('reconnect scheduled', state);
+    // Timer first: a `reconnect scheduled` listener may call `end()`, which must find it to cancel.
     this.#scheduled = setTimeout(() => this.#attempt(state), state.scheduled);
+    this.client.emit('reconnect scheduled', state);
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
 import { createKernel, type AllsparkError, type Spark } from '../../index';
+import type { PluginDefinition } from '../../core/plugin';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { binaryParser, msgpackParser, binaryPackCodec, msgpackCodec } from '../../plugins/binary-parser';
@@ -202,7 +203,7 @@ describe.each(PARSER_PLUGINS)('%s parser: our server and our client', (name, plu
 });
 
 describe('parser plugin options', () => {
-  it.each<[string, typeof binaryParser]>([
+  it.each<[string, PluginDefinition]>([
     ['binary-parser', binaryParser],
     ['msgpack-parser', msgpackParser],
     ['ejson-parser', ejsonParser],

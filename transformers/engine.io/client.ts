@@ -32,9 +32,38 @@ function socketOptions(client: Client): Record<string, unknown> {
   };
 }
 
+/** `send` reports pressure once this many bytes wait (as the websockets client does). */
+const HIGH_WATER_MARK = 1 << 20;
+
+/** What one frame weighs in engine.io's write buffer (characters of text, bytes of binary). */
+function sizeOf(frame: Frame): number {
+  return typeof frame === 'string' ? frame.length : frame.byteLength;
+}
+
+/** engine.io-client's internals that tell where a frame goes (guarded: absent means "nothing known"). */
+type EngineInternals = { upgrading?: boolean; transport?: { writable?: boolean; ws?: { bufferedAmount?: number } } };
+
+/** What engine.io-client's current transport holds unsent: its WebSocket's `bufferedAmount` (polling: nothing between requests). */
+function inTransport(socket: EngineSocketLike): number {
+  return (socket as EngineInternals).transport?.ws?.bufferedAmount ?? 0;
+}
+
+/** Will a frame sent now wait in engine.io-client's write buffer (rather than go to the transport at once)? */
+function held(socket: EngineSocketLike): boolean {
+  const s = socket as EngineInternals;
+  return s.transport?.writable !== true || s.upgrading === true;
+}
+
+/**
+ * engine.io-client says nothing about what it holds: frames that wait in
+ * its write buffer are counted until it reports `drain` (all handed to the
+ * transport); what the transport holds is read from its WebSocket.
+ */
 class EngineIoTransport implements ClientTransport {
-  #socket: EngineSocketLike | null = null;
+  /** The open engine.io socket, or null (Primus clients expose it as `client.socket`). */
+  socket: EngineSocketLike | null = null;
   #handlers: Array<[string, Listener]> = [];
+  #queued = 0;
 
   constructor(
     readonly client: Client,
@@ -52,15 +81,16 @@ class EngineIoTransport implements ClientTransport {
       client.transportError(err);
       return;
     }
-    this.#socket = socket;
+    this.socket = socket;
     this.#handlers = [
       ['open', () => client.transportOpened()],
       ['message', (data: Frame) => client.receive(data)],
       ['error', (err: unknown) => client.transportError(err)],
+      ['drain', () => (this.#queued = 0)],
       [
         'close',
         () => {
-          if (this.#socket !== socket) return;
+          if (this.socket !== socket) return;
           this.#release();
           client.transportClosed();
         },
@@ -70,22 +100,30 @@ class EngineIoTransport implements ClientTransport {
   }
 
   send(frame: Frame): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return false;
+    const waits = held(socket);
     socket.send(frame);
-    return true;
+    if (waits) this.#queued += sizeOf(frame);
+    return this.#queued + inTransport(socket) < HIGH_WATER_MARK;
+  }
+
+  buffered(): number {
+    const socket = this.socket;
+    return socket === null ? 0 : this.#queued + inTransport(socket);
   }
 
   close(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return;
     this.#release();
     socket.close();
   }
 
   #release(): void {
-    const socket = this.#socket;
-    this.#socket = null;
+    const socket = this.socket;
+    this.socket = null;
+    this.#queued = 0;
     if (socket !== null) for (const [event, fn] of this.#handlers) socket.off(event, fn);
     this.#handlers = [];
   }

@@ -34,29 +34,55 @@ function byteLength(frame: Frame): number {
   return typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
 }
 
-/** One engine.io socket as a spark sees it. Queued bytes are counted until engine.io reports `drain`. */
+/** What the socket's current transport holds unsent: a WebSocket's buffered bytes (polling holds nothing between polls). */
+function inTransport(socket: EngineSocket): number {
+  const transport = socket.transport as unknown as { socket?: { bufferedAmount?: number } } | undefined;
+  return transport?.socket?.bufferedAmount ?? 0;
+}
+
+/**
+ * One engine.io socket as a spark sees it. Bytes queued in engine.io's write
+ * buffer are counted until it hands them to the transport (`drain`); past
+ * the high-water mark, what the transport holds unsent counts too.
+ */
 class EngineConnection implements SparkTransport {
   spark!: Spark;
   #queued = 0;
   #blocked = false;
   #failed = false;
+  /** Over `maxBuffered`: nothing more is queued until engine.io drains (or the spark closes). */
+  #full = false;
 
   constructor(
     readonly socket: EngineSocket,
     readonly maxLength: number,
     readonly highWaterMark: number,
+    readonly maxBuffered: number,
   ) {}
 
   send(frame: Frame): boolean {
-    this.socket.send(frame as string | Buffer);
+    if (this.#full) return this.spark.skip();
+    // Counted first: when engine.io flushes at once, its `drain` (inside `send`) clears the count again.
     this.#queued += byteLength(frame);
+    this.socket.send(frame as string | Buffer);
     if (this.#queued < this.highWaterMark) return true;
     this.#blocked = true;
+    const buffered = this.#queued + inTransport(this.socket);
+    if (buffered > this.maxBuffered) {
+      this.#full = true;
+      this.spark.overflowed(buffered);
+    }
     return false;
   }
 
   close(): void {
-    this.socket.close();
+    if (!this.#full) {
+      this.socket.close();
+      return;
+    }
+    // A peer that does not read would never take what waits, close packet included: drop it all now.
+    (this.socket.transport as unknown as { socket?: { terminate?: () => void } }).socket?.terminate?.();
+    this.socket.close(true);
   }
 
   /** Refuse the connection for an oversized message: the spark ends now, engine.io closes the socket. */
@@ -66,8 +92,10 @@ class EngineConnection implements SparkTransport {
     this.spark.transportError(err);
   }
 
-  onMessage = (data: string | Buffer): void => {
+  onMessage = (data: string | Buffer | undefined): void => {
     if (this.#failed) return;
+    // engine.io hands an empty message packet (`4`) over with no data at all: it is the empty text.
+    if (data === undefined) data = '';
     const over = typeof data === 'string' ? textTooLong(data, this.maxLength) : data.byteLength > this.maxLength;
     if (over) return this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(data)} bytes received`));
     this.spark.receive(data);
@@ -77,6 +105,7 @@ class EngineConnection implements SparkTransport {
     this.#queued = 0;
     if (!this.#blocked) return;
     this.#blocked = false;
+    this.#full = false;
     this.spark.drained();
   };
 
@@ -152,12 +181,17 @@ export class EngineIoServer implements ServerTransformer {
     this.#engine.handleUpgrade(req, socket, head);
   }
 
+  /** A request without a session id is a handshake (polling or WebSocket alike). */
+  opensConnection(req: KernelRequest): boolean {
+    return typeof req.query?.sid !== 'string';
+  }
+
   #accept(socket: EngineSocket): void {
     const kernel = this.#kernel;
     const req = socket.request as KernelRequest;
     // `id` is the sid; engine.io's typings mark it private although it is documented public API.
     const sid = (socket as unknown as { id: string }).id;
-    const connection = new EngineConnection(socket, kernel.options.maxLength, this.#options.highWaterMark);
+    const connection = new EngineConnection(socket, kernel.options.maxLength, this.#options.highWaterMark, kernel.options.maxBuffered);
     this.#connections.set(sid, connection);
     connection.spark = kernel.connect({
       transport: connection,

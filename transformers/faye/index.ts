@@ -26,6 +26,6 @@ export const faye = definePlugin({
       new FayeServer(ctx.kernel, { highWaterMark: options.highWaterMark, faye: { ...settings, ...options.transport } }),
     );
   },
-  client: websocketsClient(WebSocket as unknown as WebSocketConstructor),
+  client: websocketsClient(() => WebSocket as unknown as WebSocketConstructor),
   browser: 'transformers/faye',
 });

@@ -43,23 +43,35 @@ function toBuffer(frame: Frame): string | Buffer {
 class FayeConnection implements SparkTransport {
   spark!: Spark;
   #blocked = false;
+  /** Over `maxBuffered`: nothing more is queued until the socket drains (or the spark closes). */
+  #full = false;
   #failure: AllsparkError | null = null;
 
   constructor(
     readonly ws: FayeSocket,
     readonly raw: Duplex,
     readonly highWaterMark: number,
+    readonly maxBuffered: number,
   ) {}
 
   send(frame: Frame): boolean {
+    if (this.#full) return this.spark.skip();
     this.ws.send(toBuffer(frame));
-    if (this.raw.writableLength < this.highWaterMark) return true;
+    // faye's driver pipes every frame straight into the socket: its unsent bytes are all that waits.
+    const buffered = this.raw.writableLength;
+    if (buffered < this.highWaterMark) return true;
     this.#blocked = true;
+    if (buffered > this.maxBuffered) {
+      this.#full = true;
+      this.spark.overflowed(buffered);
+    }
     return false;
   }
 
   close(): void {
-    this.ws.close();
+    // A peer that does not read would never take the close frame: free what waits for it now.
+    if (this.#full) this.raw.destroy();
+    else this.ws.close();
   }
 
   onMessage = (ev: { data: string | Buffer }): void => {
@@ -84,6 +96,7 @@ class FayeConnection implements SparkTransport {
   onDrain = (): void => {
     if (!this.#blocked || this.raw.writableLength >= this.highWaterMark) return;
     this.#blocked = false;
+    this.#full = false;
     this.spark.drained();
   };
 }
@@ -118,7 +131,7 @@ export class FayeServer implements ServerTransformer {
   }
 
   #accept(ws: FayeSocket, req: KernelRequest, raw: Duplex): void {
-    const connection = new FayeConnection(ws, raw, this.#options.highWaterMark);
+    const connection = new FayeConnection(ws, raw, this.#options.highWaterMark, this.#kernel.options.maxBuffered);
     connection.spark = this.#kernel.connect({ transport: connection, request: req, socket: ws });
     ws.on('message', connection.onMessage);
     ws.on('error', connection.onError);

@@ -45,7 +45,8 @@ function socketOptions(client: Client): Record<string, unknown> {
 }
 
 class SockJSTransport implements ClientTransport {
-  #socket: SockJSLike | null = null;
+  /** The open SockJS socket, or null (Primus clients expose it as `client.socket`). */
+  socket: SockJSLike | null = null;
 
   constructor(
     readonly client: Client,
@@ -69,8 +70,8 @@ class SockJSTransport implements ClientTransport {
     };
     socket.onmessage = (ev) => client.receive(ev.data);
     socket.onclose = (ev) => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
+      if (this.socket !== socket) return;
+      this.socket = null;
       // SockJS reports a failed connect (info request refused, every transport failed) as a close with a
       // code above 1000. Before open that is an error; after open it is a lost connection, as on the other
       // transformers (Primus also emitted `error` there; an app written for websockets never sees one).
@@ -80,11 +81,11 @@ class SockJSTransport implements ClientTransport {
       }
       client.transportClosed();
     };
-    this.#socket = socket;
+    this.socket = socket;
   }
 
   send(frame: Frame): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return false;
     // SockJS carries text only; the kernel refuses binary parsers on this transformer.
     socket.send(frame as string);
@@ -92,9 +93,9 @@ class SockJSTransport implements ClientTransport {
   }
 
   close(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return;
-    this.#socket = null;
+    this.socket = null;
     socket.onopen = socket.onmessage = socket.onclose = null;
     socket.close();
   }

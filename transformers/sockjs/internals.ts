@@ -15,7 +15,8 @@ export interface SockJSConnection {
   remotePort?: number;
   write(data: string): boolean;
   close(code?: number, reason?: string): boolean;
-  on(event: 'data', fn: (message: string) => void): unknown;
+  // Whatever JSON value the client's frame held: a string from SockJS clients, anything from others.
+  on(event: 'data', fn: (message: unknown) => void): unknown;
   on(event: 'close', fn: () => void): unknown;
   removeAllListeners(): unknown;
   _session?: SessionInternals;
@@ -34,6 +35,7 @@ interface SessionInternals {
 /** The socket under a receiver, for how much it has not sent yet. */
 interface WritableLike {
   writableLength?: number;
+  destroy?: () => void;
 }
 
 /** faye-websocket's server socket, as sockjs uses it for its WebSocket transports. */
@@ -80,10 +82,25 @@ export function queueOf(connection: SockJSConnection): readonly string[] | undef
   return Array.isArray(queued) ? queued : undefined;
 }
 
-/** Bytes the session's receiver socket has not sent yet. */
-export function unsentOf(connection: SockJSConnection): number {
+/** The socket under the session's receiver, if one is attached. */
+function receiverSocket(connection: SockJSConnection): WritableLike | null | undefined {
   const recv = connection._session?.recv;
   // A raw WebSocket session keeps its socket as `recv.connection`; other receivers as `thingy`.
-  const socket = connection.protocol === 'websocket-raw' ? recv?.connection : recv?.thingy;
-  return socket?.writableLength ?? 0;
+  return connection.protocol === 'websocket-raw' ? recv?.connection : recv?.thingy;
+}
+
+/** Bytes the session's receiver socket has not sent yet. */
+export function unsentOf(connection: SockJSConnection): number {
+  return receiverSocket(connection)?.writableLength ?? 0;
+}
+
+/**
+ * Drop everything a session holds for its client and end it now: for a
+ * client that does not read, which would never take a close frame.
+ */
+export function discard(connection: SockJSConnection): void {
+  const session = connection._session;
+  if (session && Array.isArray(session.send_buffer)) session.send_buffer = [];
+  receiverSocket(connection)?.destroy?.();
+  expire(connection);
 }

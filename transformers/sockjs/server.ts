@@ -5,8 +5,8 @@ import type { KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
-import { AllsparkError, ErrorCodes } from '../../core/errors';
-import { expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
+import { AllsparkError, ErrorCodes, ParserError } from '../../core/errors';
+import { discard, expire, hasReceiver, queueOf, unsentOf, webSocketOf, type SockJSConnection } from './internals';
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
@@ -51,6 +51,8 @@ class SockJsSession implements SparkTransport {
   spark!: Spark;
   #failure: AllsparkError | null = null;
   #closing = false;
+  /** Over `maxBuffered`: nothing more is queued until the session drains (or the spark closes). */
+  #full = false;
   #drainCheck: ReturnType<typeof setInterval> | undefined;
   /** The poll queue last measured, and its length in characters. */
   #queue: readonly string[] | undefined;
@@ -63,12 +65,19 @@ class SockJsSession implements SparkTransport {
     readonly connection: SockJSConnection,
     readonly maxLength: number,
     readonly highWaterMark: number,
+    readonly maxBuffered: number,
   ) {}
 
   send(frame: Frame): boolean {
+    if (this.#full) return this.spark.skip();
     this.connection.write(frame as string);
-    if (this.#pending((frame as string).length) < this.highWaterMark) return true;
+    const pending = this.#pending((frame as string).length);
+    if (pending < this.highWaterMark) return true;
     this.#drainCheck ??= setInterval(this.#checkDrained, DRAIN_CHECK_MS);
+    if (pending > this.maxBuffered) {
+      this.#full = true;
+      this.spark.overflowed(pending);
+    }
     return false;
   }
 
@@ -93,6 +102,7 @@ class SockJsSession implements SparkTransport {
   #checkDrained = (): void => {
     if (this.#pending(0) >= this.highWaterMark) return;
     this.#stopDrainCheck();
+    this.#full = false;
     this.spark.drained();
   };
 
@@ -103,6 +113,13 @@ class SockJsSession implements SparkTransport {
 
   close(): void {
     this.#stopDrainCheck();
+    if (this.#full) {
+      // A client that does not read would never take the close frame: drop what waits for it now.
+      this.#closing = true;
+      discard(this.connection);
+      this.#delivered();
+      return;
+    }
     // Without a receiver attached the close frame waits in sockjs for the client's next poll.
     const now = hasReceiver(this.connection);
     this.#closing = true;
@@ -122,9 +139,13 @@ class SockJsSession implements SparkTransport {
     this.spark.transportError(err);
   }
 
-  onData = (message: string): void => {
+  onData = (message: unknown): void => {
     if (this.#failure !== null) return;
-    if (textTooLong(message, this.maxLength)) {
+    // sockjs hands on whatever JSON value a client's frame held (`[null]`, `[{"length":1e9}]`); SockJS
+    // messages are strings (a raw WebSocket may send bytes), so anything else is a malformed frame:
+    // dropped and reported, the session kept.
+    if (typeof message !== 'string' && !Buffer.isBuffer(message)) return this.spark.fail(notText(message));
+    if (typeof message === 'string' ? textTooLong(message, this.maxLength) : message.length > this.maxLength) {
       this.refuse(tooLong(this.maxLength, `${Buffer.byteLength(message)} bytes received`));
       return;
     }
@@ -141,6 +162,12 @@ class SockJsSession implements SparkTransport {
     this.#delivered();
     this.spark.transportClosed();
   };
+}
+
+/** The error for a SockJS message that is not a string. */
+function notText(message: unknown): ParserError {
+  const got = message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message === 'object' ? 'an object' : `a ${typeof message}`;
+  return new ParserError(ErrorCodes.PARSE, `sockjs: a message must be a string, got ${got}; dropped`);
 }
 
 /** `<prefix>/<server>/<session>/<transport>` → session and transport; `undefined` for other paths. */
@@ -220,6 +247,13 @@ export class SockJsServer implements ServerTransformer {
     }
   }
 
+  /** Every SockJS upgrade opens a session; a receiving request does when its session is unknown. */
+  opensConnection(req: KernelRequest, upgrade: boolean): boolean {
+    if (upgrade) return true;
+    const route = routeOf(req.pathnameOnly, this.#base);
+    return route !== undefined && RECEIVERS.has(route.transport) && !this.#sessions.has(route.session);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#remember(req as KernelRequest, socket);
     if (!this.#handle(req, socket, head)) socket.destroy();
@@ -274,7 +308,7 @@ export class SockJsServer implements ServerTransformer {
       return;
     }
     const kernel = this.#kernel;
-    const session = new SockJsSession(connection, kernel.options.maxLength, this.#highWaterMark);
+    const session = new SockJsSession(connection, kernel.options.maxLength, this.#highWaterMark, kernel.options.maxBuffered);
     const route = routeOf(req.pathnameOnly, this.#base);
     const sessionId = route?.session;
     this.#live.add(session);

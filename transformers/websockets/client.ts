@@ -21,10 +21,11 @@ const HIGH_WATER_MARK = 1 << 20;
 function ignore(): void {}
 
 class WebSocketTransport implements ClientTransport {
-  #socket: WebSocketLike | null = null;
+  /** The open WebSocket, or null (Primus clients expose it as `client.socket`). */
+  socket: WebSocketLike | null = null;
   constructor(
     readonly client: Client,
-    readonly WS: WebSocketConstructor,
+    readonly WS: () => WebSocketConstructor,
   ) {}
 
   open(url: string): void {
@@ -32,7 +33,7 @@ class WebSocketTransport implements ClientTransport {
     const client = this.client;
     let socket: WebSocketLike;
     try {
-      socket = new this.WS(url, [], client.options.transport);
+      socket = new (this.WS())(url, [], client.options.transport);
     } catch (err) {
       client.transportError(err);
       return;
@@ -43,24 +44,28 @@ class WebSocketTransport implements ClientTransport {
     socket.onmessage = (ev) => client.receive(ev.data as Frame);
     socket.onerror = (ev) => client.transportError(ev.error ?? new Error(ev.message ?? 'WebSocket error'));
     socket.onclose = () => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
+      if (this.socket !== socket) return;
+      this.socket = null;
       client.transportClosed();
     };
-    this.#socket = socket;
+    this.socket = socket;
   }
 
   send(frame: Frame): boolean {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return false;
     socket.send(frame);
     return socket.bufferedAmount < HIGH_WATER_MARK;
   }
 
+  buffered(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   close(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null) return;
-    this.#socket = null;
+    this.socket = null;
     socket.onopen = socket.onmessage = socket.onclose = null;
     // Keep an error handler: `ws` emits one when a connecting socket is aborted, and throws without it.
     socket.onerror = ignore;
@@ -72,8 +77,13 @@ class WebSocketTransport implements ClientTransport {
   }
 }
 
-/** Client half of the websockets transformer, for a given WebSocket implementation. */
-export function websocketsClient(WS: WebSocketConstructor): ClientPluginHalf {
+/**
+ * Client half of the websockets transformer. `WS` gives the WebSocket
+ * implementation when a connection is dialled, not when the library is
+ * evaluated: the library must load where there is no `WebSocket` global
+ * (a worker, a vm sandbox, server-side rendering) and fail only on connect.
+ */
+export function websocketsClient(WS: () => WebSocketConstructor): ClientPluginHalf {
   return (client) => {
     client.transport = new WebSocketTransport(client, WS);
   };

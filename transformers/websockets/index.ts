@@ -20,6 +20,6 @@ export const websockets = definePlugin({
   server(ctx, options) {
     ctx.provide(Slots.transformer, new WebSocketsServer(ctx.kernel, options));
   },
-  client: websocketsClient(WebSocket as unknown as WebSocketConstructor),
+  client: websocketsClient(() => WebSocket as unknown as WebSocketConstructor),
   browser: 'transformers/websockets',
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type ServerOptions } from 'ws';
 import type { Kernel } from '../../core/kernel';
-import { upgradeRequired, type KernelRequest } from '../../core/http';
+import { ignoreSocketError, upgradeRequired, type KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame, PreparedFrame } from '../../core/types';
 import { wireFrame } from './frame';
@@ -35,17 +35,21 @@ class WsConnection implements SparkTransport {
   corked = false;
   /** Inside `ws`'s handling of one socket read. */
   reading = false;
+  /** Over `maxBuffered`: nothing more is queued until the socket drains (or the spark closes). */
+  full = false;
   /** No extension negotiated: `ws` writes frames synchronously, so ours can go straight to the socket. */
   readonly plain: boolean;
   constructor(
     readonly ws: WebSocket,
     readonly raw: Duplex,
     readonly highWaterMark: number,
+    readonly maxBuffered: number,
   ) {
     this.plain = ws.extensions === '';
   }
 
   send(frame: Frame): boolean {
+    if (this.full) return this.spark.skip();
     const ws = this.ws;
     if (typeof frame === 'string') ws.send(frame);
     // Bytes are a binary message unless the parser is a text one (JSON sent as a Buffer by a broadcast).
@@ -54,6 +58,7 @@ class WsConnection implements SparkTransport {
   }
 
   sendPrepared(prepared: PreparedFrame): boolean {
+    if (this.full) return this.spark.skip();
     const wire = prepared.wire as Buffer | undefined;
     if (wire === undefined || !this.plain || this.ws.readyState !== 1) return this.send(prepared.frame);
     this.raw.write(wire);
@@ -61,13 +66,21 @@ class WsConnection implements SparkTransport {
   }
 
   #pressure(): boolean {
-    if (this.ws.bufferedAmount < this.highWaterMark) return true;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered < this.highWaterMark) return true;
     this.blocked = true;
+    // Past the high-water mark only: the common path pays nothing for the cap.
+    if (buffered > this.maxBuffered) {
+      this.full = true;
+      this.spark.overflowed(buffered);
+    }
     return false;
   }
 
   close(): void {
-    this.ws.close();
+    // A peer that does not read would never take the close frame: free what waits for it now.
+    if (this.full) this.ws.terminate();
+    else this.ws.close();
   }
 }
 
@@ -147,6 +160,7 @@ function onDrain(this: Tagged): void {
   const connection = this[CONNECTION];
   if (!connection.blocked || connection.ws.bufferedAmount >= connection.highWaterMark) return;
   connection.blocked = false;
+  connection.full = false;
   connection.spark.drained();
 }
 
@@ -181,7 +195,7 @@ export class WebSocketsServer implements ServerTransformer {
 
   #accept(ws: WebSocket, req: KernelRequest, raw: Duplex): void {
     const kernel = this.#kernel;
-    const connection = new WsConnection(ws, raw, this.#options.highWaterMark);
+    const connection = new WsConnection(ws, raw, this.#options.highWaterMark, kernel.options.maxBuffered);
     (ws as unknown as Tagged)[CONNECTION] = connection;
     (raw as unknown as Tagged)[CONNECTION] = connection;
     connection.spark = kernel.connect({ transport: connection, request: req, socket: ws });
@@ -194,6 +208,9 @@ export class WebSocketsServer implements ServerTransformer {
     emitter.on('error', onError);
     emitter.on('close', onClose);
     const socket = raw as unknown as Emitter;
+    // ws keeps an `error` listener on the socket from here to its end (a no-op once one fired):
+    // the kernel's guard would only make the listener table bigger for the connection's life.
+    raw.removeListener('error', ignoreSocketError);
     socket.on('drain', onDrain);
     const read = socket.listeners('data');
     if (read.length === 1) {
