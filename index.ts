@@ -26,7 +26,7 @@ export { spec } from './plugins/spec';
 export { noCachePlugin } from './plugins/no-cache';
 export { xssPlugin } from './plugins/xss';
 export { authorization } from './plugins/authorization';
-export { clientLibrary } from './plugins/client-library';
+export { clientLibrary, libraryFile } from './plugins/client-library';
 export {
   cluster,
   clusterOf,
@@ -57,6 +57,7 @@ export {
   type UnknownPolicy,
 } from './plugins/events';
 export type { PrimusOptions, DestroyOptions, CreateServerOptions };
+export type { PrimusEvents, PrimusNext } from './facade/events';
 export { transformers, parsers } from './facade/tables';
 
 /** `Primus.createServer([fn], options)`: an HTTP(S) server with Primus attached, listening. */

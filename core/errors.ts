@@ -9,6 +9,8 @@ export const ErrorCodes = {
   PLUGIN_OPTIONS: 'ALLSPARK_PLUGIN_OPTIONS',
   /** Two plugins with the same name. */
   PLUGIN_DUPLICATE: 'ALLSPARK_PLUGIN_DUPLICATE',
+  /** A plugin declares (`allspark: range`) that it does not support this allspark version. */
+  PLUGIN_VERSION: 'ALLSPARK_PLUGIN_VERSION',
   /** A plugin needs another plugin that was not registered before it. */
   PLUGIN_DEPENDENCY: 'ALLSPARK_PLUGIN_DEPENDENCY',
   /** An exclusive registry slot (transformer, parser) is already taken, or a required one is empty. */

@@ -1,10 +1,12 @@
 export { createKernel, Kernel, KernelOptionsSchema, type KernelOptions } from './kernel';
-export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown } from './plugin';
+export { definePlugin, type PluginDefinition, type PluginOptions, type Teardown, type OptionsSchema, type InputOf, type OutputOf } from './plugin';
+export { VERSION } from './version';
 export { defineParser, decodeLimitsOptions, msgpackLimitsOptions, type ParserPluginParts } from './parser-plugin';
 export { DEFAULT_DECODE_LIMITS, decodeFailure, overLimit, type DecodeLimits } from './decode-limits';
 export { ServerContext, type ControlHandler } from './context';
 export { SERVER_HOOKS, type ServerHookName, type ServerHooks, type HookOrder, type Next } from './hooks';
 export { Spark, type SparkDecorations, type SparkInit, type SparkTransport, type SparkAddress, type EndOptions } from './spark';
+export type { KernelEvents, SparkEvents, EventTuples, Listener, TypedEmitter, WithEvents } from './events';
 export { Slots, type ServerTransformer } from './slots';
 export { BROADCAST_CHANNEL, type Broker, type BrokerPayload, type BrokerHandler } from './broker';
 export type { MessageLedger } from './ledger';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { fn } from './options';
 
 /** Options of {@link createKernel}. */

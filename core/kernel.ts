@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Frame, Parser, PreparedFrame } from './types';
 import { checkDefinition, type PluginDefinition, type Teardown } from './plugin';
+import type { InputOf, OptionsSchema, OutputOf } from './schema';
 import { announce } from './announce';
 import { ServerContext, type ControlHandler } from './context';
 import { Registry } from './registry';
@@ -23,6 +24,7 @@ import { guardServer, tooManyConnections } from './overload';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
+import type { KernelEvents, WithEvents } from './events';
 
 
 interface PluginRecord {
@@ -37,7 +39,7 @@ type CloseOptions = { reconnect?: boolean };
  * The microkernel: a plugin registry, lifecycle hooks and the connection
  * table. It knows no transport, codec or feature; plugins bring them.
  */
-export class Kernel extends EventEmitter {
+export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, KernelEvents>) {
   readonly options: KernelOptions;
   readonly registry = new Registry();
   /** Open sparks by id. */
@@ -77,7 +79,7 @@ export class Kernel extends EventEmitter {
   }
 
   /** Add a plugin; options are validated against its schema now. Chainable. */
-  use<S extends z.ZodTypeAny>(plugin: PluginDefinition<S, any>, options?: z.input<S>): this {
+  use<S extends OptionsSchema>(plugin: PluginDefinition<S, any>, options?: InputOf<S>): this {
     const name = checkDefinition(plugin);
     if (this.#plugins.has(name)) {
       throw new AllsparkError(ErrorCodes.PLUGIN_DUPLICATE, `Plugin "${name}" is already registered`);
@@ -90,7 +92,7 @@ export class Kernel extends EventEmitter {
         );
       }
     }
-    const parsed = validateOptions(plugin.options ?? NO_OPTIONS, options, `plugin "${name}"`) as z.output<S>;
+    const parsed = validateOptions(plugin.options ?? NO_OPTIONS, options, `plugin "${name}"`) as OutputOf<S>;
     const record: PluginRecord = { definition: plugin as PluginDefinition, options: parsed, teardown: undefined };
     this.#plugins.set(name, record);
     try {

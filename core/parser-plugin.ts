@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin, type PluginDefinition } from './plugin';
 import { Slots } from './slots';
 import type { Parser } from './types';

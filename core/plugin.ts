@@ -1,7 +1,11 @@
-import type { z } from 'zod';
 import { AllsparkError, ErrorCodes } from './errors';
+import { satisfies } from './semver';
+import { VERSION } from './version';
 import type { ServerContext } from './context';
 import type { ClientPluginHalf } from './client/types';
+import type { InputOf, NoOptions, OptionsSchema, OutputOf } from './schema';
+
+export type { InputOf, OptionsSchema, OutputOf };
 
 /**
  * What a plugin's server half may return: a teardown run when the kernel
@@ -11,17 +15,25 @@ export type Teardown = void | (() => void | Promise<void>);
 
 /**
  * A plugin declaration. Create one with {@link definePlugin} so that the
- * options type is inferred from the zod schema and never written twice.
+ * options type is inferred from the zod schema (zod 3.25+ or zod 4) and
+ * never written twice.
  */
-export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptions = any> {
+export interface PluginDefinition<Schema extends OptionsSchema = any, ClientOptions = any> {
   /** Unique name; used in error messages, dependencies and `before`/`after` ordering. */
   readonly name: string;
   /** zod schema for the options given to `kernel.use(plugin, options)`. Defaults live here. */
   readonly options?: Schema;
+  /**
+   * The allspark versions this plugin works with, as a semver range
+   * (`'^0.1.0'`, `'>=0.1.0 <2'`, `'1.x || 2.x'`). `kernel.use` refuses the
+   * plugin on any other version (`ALLSPARK_PLUGIN_VERSION`). Without it,
+   * every version is accepted.
+   */
+  readonly allspark?: string;
   /** Names of plugins that must be registered before this one. */
   readonly dependencies?: readonly string[];
   /** Server half: registers hooks and services. Runs when the plugin is used. */
-  readonly server?: (ctx: ServerContext, options: z.output<Schema>) => Teardown;
+  readonly server?: (ctx: ServerContext, options: OutputOf<Schema>) => Teardown;
   /** Client half: runs inside every client created from this server. */
   readonly client?: ClientPluginHalf<ClientOptions>;
   /**
@@ -40,11 +52,11 @@ export interface PluginDefinition<Schema extends z.ZodTypeAny = any, ClientOptio
    * options. Without it the client half gets `{}`, in Node and in browsers:
    * server options (keys, secrets) never reach clients unless asked for.
    */
-  readonly clientOptions?: (options: z.output<Schema>) => ClientOptions;
+  readonly clientOptions?: (options: OutputOf<Schema>) => ClientOptions;
 }
 
 /** Options type of a plugin, inferred from its schema. */
-export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.input<S> : never;
+export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? InputOf<S> : never;
 
 /**
  * Declare a plugin. The returned object is frozen; pass it to `kernel.use`.
@@ -58,7 +70,7 @@ export type PluginOptions<P> = P extends PluginDefinition<infer S, any> ? z.inpu
  *   },
  * });
  */
-export function definePlugin<Schema extends z.ZodTypeAny, ClientOptions = z.output<Schema>>(
+export function definePlugin<Schema extends OptionsSchema = NoOptions, ClientOptions = OutputOf<Schema>>(
   definition: PluginDefinition<Schema, ClientOptions>,
 ): PluginDefinition<Schema, ClientOptions> {
   return Object.freeze({ ...definition });
@@ -75,5 +87,26 @@ export function checkDefinition(plugin: PluginDefinition): string {
   if (plugin.server !== undefined && typeof plugin.server !== 'function') {
     throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `The server half of plugin "${plugin.name}" must be a function`);
   }
+  if (plugin.allspark !== undefined) checkVersion(plugin.name, plugin.allspark, VERSION);
   return plugin.name;
+}
+
+/** Refuse a plugin whose `allspark` range does not include `version` (this package's). */
+export function checkVersion(name: string, range: unknown, version: string): void {
+  let ok: boolean;
+  try {
+    if (typeof range !== 'string') throw new Error('it must be a string');
+    ok = satisfies(version, range);
+  } catch (err) {
+    throw new AllsparkError(
+      ErrorCodes.PLUGIN_INVALID,
+      `Plugin "${name}" declares an invalid allspark version range ${JSON.stringify(range)}: ${(err as Error).message}`,
+    );
+  }
+  if (!ok) {
+    throw new AllsparkError(
+      ErrorCodes.PLUGIN_VERSION,
+      `Plugin "${name}" supports allspark ${range}, but this is allspark ${version}`,
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { retainRequest, type SparkRequest } from './request';
 import type { Kernel } from './kernel';
 import { controlMessage } from './control';
 import { runPipeline, type Sink } from './transforms';
+import type { SparkEvents, WithEvents } from './events';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from './emits';
 
 /** Events a spark emits itself. */
@@ -66,7 +67,7 @@ export interface Spark extends SparkDecorations {}
  * One server-side connection. A legacy Node `Stream`, so `spark.pipe(dest)`
  * and `readable.pipe(spark)` work. `write` reports backpressure.
  */
-export class Spark extends Stream {
+export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
   static readonly OPENING = 1;
   static readonly CLOSED = 2;
   static readonly OPEN = 3;

@@ -42,14 +42,25 @@ function specUrl(url: string, pathname: string): URL {
   }
 }
 
+/**
+ * The server answered, but not with a spec: most likely an allspark kernel
+ * without the `spec` plugin (its transformer answers 426 to plain GETs).
+ */
+const NO_SPEC_HINT =
+  '. An allspark kernel serves its spec only with the spec plugin: add `kernel.use(spec)` ' +
+  "(import { spec } from 'allspark'), or build the client from the kernel itself with `clientFor(kernel)`";
+
 async function fetchSpec(where: URL, timeout: number): Promise<ServerSpec> {
   let body: unknown;
+  let status = 0;
   try {
     const res = await fetch(where, { signal: AbortSignal.timeout(timeout), headers: { accept: 'application/json' } });
+    status = res.status;
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     body = await res.json();
   } catch (err) {
-    throw new AllsparkError(ErrorCodes.TRANSPORT, `Primus.discover: no server spec at ${where.href} (${describe(err)})`, { cause: err });
+    const message = `Primus.discover: no server spec at ${where.href} (${describe(err)})${status === 426 ? NO_SPEC_HINT : ''}`;
+    throw new AllsparkError(ErrorCodes.TRANSPORT, message, { cause: err });
   }
   const spec = body as Partial<ServerSpec> | null;
   if (

@@ -1,4 +1,34 @@
 import type { EventEmitter } from 'node:events';
+import type { Spark } from '../core/spark';
+import type { AllsparkError } from '../core/errors';
+import type { PrimusParser } from './tables';
+import type { ResolvedPrimusOptions } from './options';
+import type { PrimusPlugin } from './ark';
+import type { DestroyOptions } from './primus';
+
+/** `next` of a Primus listener that declares two parameters: the next listener waits for it. */
+export type PrimusNext = (err?: unknown) => void;
+
+/**
+ * Events of the {@link Primus} facade (Primus 8's). Primus plugins that
+ * emit their own on the server (primus-rooms' `joinroom`, say) are typed by
+ * augmenting this interface: `declare module 'allspark' { interface PrimusEvents { … } }`.
+ */
+export interface PrimusEvents {
+  /** A spark connected. A listener `(spark, next)` holds the next ones until `next()`. */
+  connection: [spark: Spark, next: PrimusNext];
+  disconnection: [spark: Spark];
+  /** Emitted on the tick after construction, as Primus does. */
+  initialised: [transformer: unknown, parser: PrimusParser & { name?: string }, options: ResolvedPrimusOptions];
+  plugin: [name: string, plugin: PrimusPlugin];
+  plugout: [name: string, plugin: PrimusPlugin];
+  /** `destroy()` finished. A listener `(options, next)` is waited for. */
+  close: [options: DestroyOptions, next: PrimusNext];
+  log: [level: string, ...args: unknown[]];
+  /** The kernel's `overflow` and `overload` (see `KernelEvents`), passed on. */
+  overflow: [spark: Spark, err: AllsparkError, buffered: number];
+  overload: [err: AllsparkError];
+}
 
 type Listener = (...args: any[]) => unknown;
 

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { WithEvents } from '../core/events';
+import type { PrimusEvents } from './events';
 import type { Kernel } from '../core/kernel';
 import { PrimusError } from '../core/errors';
 import { reconnect } from '../plugins/reconnect';
@@ -11,7 +13,7 @@ import { strategyFor } from './preset';
  * `remove`, `enable`, `disable`, `indexOfLayer`) and the authorizer, with
  * Primus 8's argument handling and error messages.
  */
-export abstract class PrimusHttp extends EventEmitter {
+export abstract class PrimusHttp extends (EventEmitter as WithEvents<typeof EventEmitter, PrimusEvents>) {
   /** The kernel behind this server. */
   abstract readonly kernel: Kernel;
   #anonymous = 0;

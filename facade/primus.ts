@@ -14,7 +14,8 @@ import { Slots } from '../core/slots';
 import { specOf } from '../plugins/spec';
 import { clusterOf, type Cluster } from '../plugins/cluster';
 import { LIBRARY, type LibraryService } from '../plugins/client-library/token';
-import { PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
+import { KNOWN_PRIMUS_OPTIONS, PrimusOptionsSchema, type PrimusOptions, type ResolvedPrimusOptions } from './options';
+import { warnTypos } from './typos';
 import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
 import { emitAwaiting } from './events';
@@ -75,6 +76,8 @@ export class Primus extends PrimusHttp {
     }
     if (options && 'timeout' in options) throw new PrimusError('The `timeout` option has been removed');
     const o = validateOptions(PrimusOptionsSchema, options, 'Primus', ErrorCodes.OPTIONS);
+    // On the next tick, so `log` listeners added after construction hear it.
+    warnTypos(options, KNOWN_PRIMUS_OPTIONS, (message) => process.nextTick(() => this.emit('log', 'warn', message)));
     this.options = o;
     this.server = server;
     this.pathname = o.pathname;
@@ -90,8 +93,9 @@ export class Primus extends PrimusHttp {
       keepRequest: o.keepRequest,
     });
     this.kernel = kernel;
-    kernel.on('log', (...args: unknown[]) => this.emit('log', ...args));
-    for (const event of ['overflow', 'overload']) kernel.on(event, (...args: unknown[]) => this.emit(event, ...args));
+    kernel.on('log', (level, ...args) => this.emit('log', level, ...args));
+    kernel.on('overflow', (spark, err, buffered) => this.emit('overflow', spark, err, buffered));
+    kernel.on('overload', (err) => this.emit('overload', err));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
@@ -249,7 +253,7 @@ export class Primus extends PrimusHttp {
     const plugin = checkPrimusPlugin(name, energon);
     if (this.ark[name as string]) throw new PrimusError('Plugin name already defined');
     this.ark[name as string] = plugin;
-    this.emit('plugin', name, plugin);
+    this.emit('plugin', name as string, plugin);
     this.kernel.use(kernelPluginFor(name as string, plugin));
     plugin.server?.call(this, this, this.options);
     return this;

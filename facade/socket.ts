@@ -26,11 +26,29 @@ function resolveOptions(client: Client, config: ClientConfig): void {
   }
 }
 
+/** The parts of the URL a client dials, as Primus's `outgoing::url` listeners get and change them. */
+export interface OutgoingUrl {
+  protocol: string;
+  secure: boolean;
+  auth: string;
+  hostname: string;
+  port: number;
+  pathname: string;
+  query: string;
+}
+
+declare module '../core/client/types' {
+  interface ClientEvents {
+    /** Before dialling: listeners may change the parts of the URL (Primus 8). */
+    'outgoing::url': [url: OutgoingUrl];
+  }
+}
+
 /** Run `outgoing::url` listeners on the parts of `url` and put it back together from what they leave. */
 function withUrlListeners(client: Client, url: string): string {
   const u = new URL(url);
   const secure = u.protocol === 'wss:' || u.protocol === 'https:';
-  const options = {
+  const options: OutgoingUrl = {
     protocol: secure ? u.protocol.replace('s:', ':') : u.protocol,
     secure,
     auth: u.username ? decodeURIComponent(u.username) + (u.password ? ':' + decodeURIComponent(u.password) : '') : '',

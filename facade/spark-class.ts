@@ -211,3 +211,14 @@ export const PrimusSparkStatic: typeof Spark = new Proxy(Spark, {
     return Reflect.construct(Target, args, newTarget);
   },
 });
+
+declare module '../core/events' {
+  /** Primus's transport events, between a custom transformer and its sparks (spec §2.10). */
+  interface SparkEvents {
+    'outgoing::data': [frame: Frame];
+    'outgoing::end': [];
+    'incoming::data': [frame: Frame];
+    'incoming::error': [err: unknown];
+    'incoming::end': [];
+  }
+}

@@ -10,25 +10,55 @@ import { functionSource } from '../plugins/client-library/serialise';
 
 type Loader = () => PluginDefinition;
 
+/**
+ * Property names that inspection tools (jest, util.inspect, Promise
+ * resolution) probe on any object; they must read as absent, not as a
+ * transformer named "then".
+ */
+const PROBES = /^(?:[$@].*|then|toJSON|asymmetricMatch|nodeType|inspect)$/;
+
+/**
+ * A name table where an unknown name reads as a loader that throws a
+ * PrimusError listing the known names, so `Primus.transformers['uws']()`
+ * says what exists instead of `TypeError: … is not a function`.
+ * `in`, `Object.keys` and iteration still see only the known names.
+ */
+function nameTable(kind: 'transformer' | 'parser', loaders: Record<string, Loader>): Record<string, Loader> {
+  return new Proxy(loaders, {
+    get(target, key, receiver) {
+      if (typeof key !== 'string' || key in target || PROBES.test(key)) return Reflect.get(target, key, receiver);
+      return () => {
+        throw unsupported(kind, key, target);
+      };
+    },
+  });
+}
+
+/** `Unsupported transformer: "uws"` (Primus 8's message), with the names that exist. */
+function unsupported(kind: 'transformer' | 'parser', name: string, table: Record<string, Loader>): PrimusError {
+  return new PrimusError(`Unsupported ${kind}: "${name}" (known ${kind}s: ${Object.keys(table).join(', ')})`);
+}
+
 /** Transformer names Primus users write, and the plugin behind each (loaded on demand). */
-export const transformers: Record<string, Loader> = {
+export const transformers: Record<string, Loader> = nameTable('transformer', {
   websockets: () => require('../transformers/websockets').websockets,
   sockjs: () => require('../transformers/sockjs').sockjs,
   'engine.io': () => require('../transformers/engine.io').engineio,
   faye: () => require('../transformers/faye').faye,
-};
+});
 
 /** Parser names Primus users write, and the plugin behind each (loaded on demand). */
-export const parsers: Record<string, Loader> = {
+export const parsers: Record<string, Loader> = nameTable('parser', {
   json: () => require('../plugins/json-parser').jsonParserPlugin,
   msgpack: () => require('../plugins/binary-parser').msgpackParser,
   binary: () => require('../plugins/binary-parser').binaryParser,
   ejson: () => require('../plugins/ejson-parser').ejsonParser,
-};
+});
 
 function load(kind: 'transformer' | 'parser', table: Record<string, Loader>, name: string): PluginDefinition {
-  const loader = table[name.toLowerCase()];
-  if (!loader) throw new PrimusError(`Unsupported ${kind}: "${name}"`);
+  const key = name.toLowerCase();
+  if (!Object.prototype.hasOwnProperty.call(table, key)) throw unsupported(kind, name, table);
+  const loader = table[key];
   try {
     return loader();
   } catch (err) {

@@ -61,7 +61,7 @@ describe('kernel broadcasts through the broker slot', () => {
       const got: unknown[] = [];
       received.push(got);
       c.on('data', (d: unknown) => got.push(d));
-      await new Promise((r) => c.on('open', r));
+      await new Promise<void>((r) => c.on('open', () => r()));
     }
     await until(() => kernel.connected === 3);
     return { kernel, received, prepared: () => prepared };

@@ -388,13 +388,14 @@ describe('browser build', () => {
 
   it.each([
     ["import { z } from 'zod'; console.log(z)", '"zod" must not be in a browser chunk'],
+    ["import { z } from 'zod/v4'; console.log(z)", '"zod/v4" must not be in a browser chunk'],
     ["import 'reflect-metadata'", '"reflect-metadata" must not be in a browser chunk'],
     ["import { container } from 'tsyringe'; console.log(container)", '"tsyringe" must not be in a browser chunk'],
     ["import WebSocket from 'ws'; console.log(WebSocket)", '"ws" must not be in a browser chunk'],
     ["import { EventEmitter } from 'node:events'; console.log(EventEmitter)", '"node:events" must not be in a browser chunk'],
     ["import { createHash } from 'crypto'; console.log(createHash)", '"crypto" must not be in a browser chunk'],
     // A server-side plugin entry drags its schema and transport in.
-    ["import { websockets } from './transformers/websockets'; console.log(websockets)", '"zod" must not be in a browser chunk (imported by transformers/options.ts)'],
+    ["import { websockets } from './transformers/websockets'; console.log(websockets)", '"zod/v3" must not be in a browser chunk (imported by transformers/options.ts)'],
   ])('fails the build for %s', async (contents, message) => {
     await expect(build.bundle({ name: 'probe', contents })).rejects.toThrow(message);
   });

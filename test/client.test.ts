@@ -48,7 +48,7 @@ describe('Node client', () => {
     env = await startKernel(echo);
     const c = env.client();
     const events: string[] = [];
-    for (const e of ['open', 'close', 'end', 'reconnect scheduled']) c.on(e, () => events.push(e));
+    for (const e of <const>['open', 'close', 'end', 'reconnect scheduled']) c.on(e, () => events.push(e));
     c.on('readyStateChange', (s: string) => events.push(`state:${s}`));
     await once(c, 'open');
     expect(c.readyState).toBe(Client.OPEN);

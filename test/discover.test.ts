@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Primus, type Spark } from '../index';
+import { Primus, createKernel, websockets, jsonParserPlugin, type Spark } from '../index';
 import { httpServer, once, urlOf, closeServer } from './helpers/net';
 
 const PrimusV8 = require('primus');
@@ -57,5 +57,16 @@ describe('Primus.discover: a client class from the server’s <pathname>/spec', 
     });
     await expect(Primus.discover(urlOf(other))).rejects.toThrow(/did not answer with a Primus server spec/);
     await expect(Primus.discover('not a url')).rejects.toMatchObject({ code: 'ALLSPARK_OPTIONS' });
+  });
+
+  test('against a kernel without the spec plugin: the error says what to add', async () => {
+    const kernel = createKernel().use(websockets).use(jsonParserPlugin).attach(http);
+    stops.push(() => kernel.close());
+    await expect(Primus.discover(urlOf(http))).rejects.toMatchObject({
+      code: 'ALLSPARK_TRANSPORT',
+      message: expect.stringMatching(
+        /^Primus\.discover: no server spec at http:\/\/127\.0\.0\.1:\d+\/primus\/spec \(HTTP 426\)\. An allspark kernel serves its spec only with the spec plugin: add `kernel\.use\(spec\)` \(import \{ spec \} from 'allspark'\), or build the client from the kernel itself with `clientFor\(kernel\)`$/,
+      ),
+    });
   });
 });

@@ -10,6 +10,19 @@ const PrimusV8 = require('primus');
 type AnyClient = { on(e: string, f: (...a: any[]) => void): unknown; end(): unknown; destroy?(): unknown; [k: string]: any };
 type Peer = 'allspark client' | 'Primus 8 client';
 
+// What these npm plugins add, typed the way a TypeScript user of them would: by augmentation.
+declare module '../index' {
+  interface SparkEvents {
+    hello: unknown[];
+    welcome: [payload: { n: number }];
+    news: [data: string, ack: (reply: string) => void];
+    request: [data: string, done: (reply: string) => void];
+  }
+  interface PrimusEvents {
+    joinroom: [room: string, spark: Spark];
+  }
+}
+
 const PLUGINS = {
   emit: require('primus-emit'),
   rooms: require('primus-rooms'),
@@ -72,8 +85,9 @@ describe('Primus plugins from npm', () => {
       primus!.on('joinroom', (room: string) => joined.push(room));
       let sparks = 0;
       const allJoined = new Promise<void>((resolve) =>
-        primus!.on('connection', (spark: Spark & { join(room: string, fn: () => void): void }) => {
-          spark.on('data', (d: { join: string }) => spark.join(d.join, () => ++sparks === 3 && resolve()));
+        primus!.on('connection', (spark) => {
+          const rooms = spark as Spark & { join(room: string, fn: () => void): void };
+          spark.on('data', (d) => rooms.join((d as { join: string }).join, () => ++sparks === 3 && resolve()));
         }),
       );
       const members = ['news', 'news', 'sport'].map((room) => {
@@ -93,7 +107,8 @@ describe('Primus plugins from npm', () => {
 
     test('primus-emitter with primus-responder: send with ack, request/response', async () => {
       await start(['emitter', 'responder']);
-      primus!.on('connection', (spark: Spark & { send(ev: string, d: unknown): void }) => {
+      primus!.on('connection', (sparkOf) => {
+        const spark = sparkOf as Spark & { send(ev: string, d: unknown): void };
         spark.on('news', (data: string, ack: (reply: string) => void) => ack(`got ${data}`));
         spark.on('request', (data: string, done: (reply: string) => void) => done(`answer:${data}`));
         spark.send('hello', { a: 1 });
@@ -108,7 +123,8 @@ describe('Primus plugins from npm', () => {
 
     test('substream: named streams over one connection, each with its own data', async () => {
       await start(['substream']);
-      primus!.on('connection', (spark: Spark & { substream(name: string): AnyClient }) => {
+      primus!.on('connection', (sparkOf) => {
+        const spark = sparkOf as Spark & { substream(name: string): AnyClient };
         for (const name of ['foo', 'bar']) {
           const stream = spark.substream(name);
           stream.on('data', (d: string) => stream.write(`${name}:${d}`));
@@ -126,7 +142,7 @@ describe('Primus plugins from npm', () => {
     test('primus-multiplex: channels with their own connection events', async () => {
       await start(['multiplex']);
       const news = (primus as unknown as { channel(name: string): AnyClient }).channel('news');
-      news.on('connection', (spark: Spark) => spark.on('data', (d: string) => spark.write(`news:${d}`)));
+      news.on('connection', (spark: Spark) => spark.on('data', (d) => spark.write(`news:${d}`)));
       const c = client(peer, ['multiplex']);
       const channel = c.channel('news');
       const reply = once(channel, 'data');

@@ -168,8 +168,10 @@ describe('new Primus(server, options)', () => {
   test('parsers() swaps the parser at runtime; spark.emits and spark.reserved', async () => {
     primus = new Primus(http);
     primus.on('connection', (spark: Spark) => {
+      // The event the relay emits, typed inline for this one spark.
+      const relaying = spark as Spark & { on(event: 'relayed', fn: (v: unknown) => void): Spark };
       const relay = spark.emits('relayed', (next: (err?: unknown, v?: unknown) => void, value: unknown) => next(undefined, { relayed: value }));
-      spark.on('relayed', (v: unknown) => spark.write(v));
+      relaying.on('relayed', (v: unknown) => spark.write(v));
       spark.on('data', relay);
       expect(spark.reserved('data')).toBe(true);
       expect(spark.reserved('incoming::pong')).toBe(true);
@@ -205,7 +207,7 @@ describe('new Primus(server, options)', () => {
       server(p: InstanceType<typeof Primus>) {
         p.on('connection', (spark: Spark) => spark.write('hello from plugin'));
       },
-      client(client: { on(e: string, f: (d: unknown) => void): void; greeted?: boolean }) {
+      client(client: { on(e: 'data', f: (d: unknown) => void): void; greeted?: boolean }) {
         client.on('data', (d) => {
           if (d === 'hello from plugin') client.greeted = true;
         });

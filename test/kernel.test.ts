@@ -6,15 +6,7 @@ import { jsonParserPlugin } from '../plugins/json-parser';
 import { heartbeat } from '../plugins/heartbeat';
 import { startKernel, stopAll } from './helpers/kernel';
 import { once, onceArgs } from './helpers/net';
-
-function thrown(fn: () => unknown): AllsparkError {
-  try {
-    fn();
-  } catch (err) {
-    return err as AllsparkError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './helpers/errors';
 
 describe('kernel: plugin registration', () => {
   test('use() validates options with zod and names plugin and option path', () => {

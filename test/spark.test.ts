@@ -164,7 +164,8 @@ describe('Spark', () => {
             write(chunk, _enc, cb) {
               sink.push(chunk);
               // Once both client messages came through, stream three back and end.
-              if (sink.length === 2) Readable.from(['a', 'b', 'c']).pipe(spark);
+              // A legacy Stream: writable at run time, though not a `WritableStream` to TypeScript.
+              if (sink.length === 2) Readable.from(['a', 'b', 'c']).pipe(spark as unknown as NodeJS.WritableStream);
               cb();
             },
           }),

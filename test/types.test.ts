@@ -3,7 +3,8 @@
  * so a wrong inference fails the build; the runtime part only checks values.
  */
 import { z } from 'zod';
-import { createKernel, definePlugin, heartbeat, Primus, type PluginOptions, type Spark } from '../index';
+import type { Server } from 'node:http';
+import { clientFor, createKernel, definePlugin, heartbeat, Primus, type Client, type PluginOptions, type Spark } from '../index';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}
@@ -23,6 +24,19 @@ declare module '../core/spark' {
   }
 }
 
+// A plugin's own events, added by augmentation of the root module as a third-party package would.
+declare module '../index' {
+  interface SparkEvents {
+    'demo:typing': [who: string, on: boolean];
+  }
+  interface KernelEvents {
+    'room:created': [room: string];
+  }
+  interface ClientEvents {
+    'demo:typing': [who: string];
+  }
+}
+
 describe('types', () => {
   test('plugin options are inferred from the schema, input and output', () => {
     assertType<Equal<PluginOptions<typeof greet>, { text?: string | undefined; times?: number | undefined }>>();
@@ -37,5 +51,56 @@ describe('types', () => {
     const read = (spark: Spark): string | undefined => spark.nickname;
     expect(typeof read).toBe('function');
     assertType<Equal<Primus['pathname'], string>>();
+  });
+
+  test('events are typed: listeners get their arguments, unknown names do not compile', () => {
+    const kernel = createKernel();
+    kernel.on('connection', (spark) => {
+      assertType<Equal<typeof spark, Spark>>();
+      spark.on('data', (data, raw) => {
+        assertType<Equal<typeof data, unknown>>();
+        spark.write(data ?? raw);
+      });
+      spark.on('end', () => undefined);
+      spark.on('demo:typing', (who, on) => assertType<Equal<[typeof who, typeof on], [string, boolean]>>());
+      // @ts-expect-error: a misspelled spark event
+      spark.on('dta', () => undefined);
+      // @ts-expect-error: wrong argument type for an augmented event
+      spark.emit('demo:typing', 'ann', 'yes');
+    });
+    kernel.on('log', (level, ...args) => assertType<Equal<[typeof level, typeof args], [string, unknown[]]>>());
+    kernel.on('room:created', (room) => assertType<Equal<typeof room, string>>());
+    // @ts-expect-error: a misspelled kernel event
+    kernel.on('conection', () => undefined);
+    // @ts-expect-error: a listener that wants the wrong argument
+    kernel.on('connection', (spark: string) => spark);
+    // The lines that do not compile still run: two `connection` listeners.
+    expect(kernel.listenerCount('connection')).toBe(2);
+    expect(kernel.emit('room:created', 'lobby')).toBe(true);
+  });
+
+  test('client and facade events are typed', () => {
+    const kernel = createKernel();
+    const client = (Socket: ReturnType<typeof clientFor>): Client => {
+      const c = new Socket('http://127.0.0.1:1', { manual: true });
+      c.on('data', (message) => assertType<Equal<typeof message, unknown>>());
+      c.on('reconnect scheduled', (state) => assertType<Equal<typeof state.attempt, number>>());
+      c.on('demo:typing', (who) => assertType<Equal<typeof who, string>>());
+      // @ts-expect-error: a misspelled client event
+      c.on('opne', () => undefined);
+      return c;
+    };
+    const facade = (server: Server): Primus => {
+      const primus = new Primus(server);
+      primus.on('connection', (spark, next) => {
+        assertType<Equal<typeof spark, Spark>>();
+        next();
+      });
+      primus.on('initialised', (_transformer, parser) => assertType<Equal<typeof parser.name, string | undefined>>());
+      // @ts-expect-error: a misspelled facade event
+      primus.on('disconnect', () => undefined);
+      return primus;
+    };
+    expect([typeof client, typeof facade, kernel.listenerCount('log')]).toEqual(['function', 'function', 0]);
   });
 });

@@ -1,6 +1,6 @@
 import EventEmitter from 'eventemitter3';
 import type { Frame, Packet, Parser } from '../types';
-import type { ClientConfig, ClientLedger, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
+import type { ClientConfig, ClientEvents, ClientLedger, ClientOptions, ClientTransport, LostHandler, LostReason } from './types';
 import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
@@ -33,7 +33,7 @@ type ControlHandler = (client: Client, value: string) => void;
  * slots its plugins fill (transport, parser, loss handlers, control types).
  * The same code runs in Node and, bundled, in browsers.
  */
-export class Client extends EventEmitter {
+export class Client extends EventEmitter<ClientEvents> {
   static readonly OPENING = 1;
   static readonly CLOSED = 2;
   static readonly OPEN = 3;

@@ -79,3 +79,35 @@ export interface ClientOptions {
   url?: string;
   [option: string]: unknown;
 }
+
+/**
+ * Events of a client (Primus 8's names). Plugins whose client halves emit
+ * their own augment this interface, e.g. the reconnect plugin adds
+ * `reconnect`, `reconnect scheduled`, … .
+ */
+export interface ClientEvents {
+  /** `opening`, `open` or `end`. */
+  readyStateChange: [state: string];
+  /** The connection is open (again). */
+  open: [];
+  /** A message arrived (after the incoming transforms); `raw` is the frame it came in. */
+  data: [data: unknown, raw?: Frame];
+  error: [err: Error];
+  /** The connection closed; a reconnect may follow. */
+  close: [];
+  /** The client ended for good. */
+  end: [];
+  /** The network is (known to be) back, or lost. */
+  online: [];
+  offline: [];
+  /** `destroy()` released everything. */
+  destroy: [];
+  /** Primus's internal transport events, for client halves and Primus plugins. */
+  'outgoing::open': [];
+  'outgoing::end': [];
+  'incoming::open': [];
+  'incoming::error': [err: Error];
+  'incoming::end': [];
+  /** The server told this client its spark id (`primus::id::`). */
+  'incoming::id': [id: string];
+}

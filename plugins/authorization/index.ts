@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { IncomingMessage } from 'node:http';
 import { definePlugin } from '../../core/plugin';
 import { fn } from '../../core/options';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';
 import { routeUnder } from '../../core/http';
@@ -42,3 +42,4 @@ export const clientLibrary = definePlugin({
 
 export { LIBRARY, type LibraryService, ClientLibrary };
 export { assembleLibrary } from './assemble';
+export { libraryFile } from './file';

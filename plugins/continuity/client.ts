@@ -18,6 +18,13 @@ export interface ContinuityClientOptions {
   helloTimeout: number;
 }
 
+declare module '../../core/client/types' {
+  interface ClientEvents {
+    /** The session was resumed, or lost (`reason`, `pending`). (continuity plugin) */
+    continuity: [event: ClientContinuityEvent];
+  }
+}
+
 /** What the client's `continuity` event carries. */
 export interface ClientContinuityEvent {
   recovered: boolean;

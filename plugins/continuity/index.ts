@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import { fn } from '../../core/options';
 import type { Spark } from '../../core/spark';

@@ -19,6 +19,13 @@ export interface ContinuityInfo {
   session?: Session;
 }
 
+declare module '../../core/events' {
+  interface KernelEvents {
+    /** A continuity client connected: `info` says whether its session was resumed (also `spark.continuity`). (continuity plugin) */
+    continuity: [spark: Spark, info: ContinuityInfo];
+  }
+}
+
 declare module '../../core/spark' {
   interface SparkDecorations {
     /** The resumable session of a continuity client; null for plain clients. */

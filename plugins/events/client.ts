@@ -3,6 +3,7 @@ import type { Client } from '../../core/client/client';
 import { endpoint as makeEndpoint, NO_LISTENER, type Peer } from './endpoint';
 import { isPacket, ACK, ERROR_EVENT, type EventPacket, type WireError } from './wire';
 import { ackError } from './acks';
+import type { PlainEmitter } from './plain';
 
 /** What the client half learns from the server's options. */
 export interface EventsClientOptions {
@@ -24,12 +25,13 @@ export interface EventsClientOptions {
  */
 export const eventsClient: ClientPluginHalf<EventsClientOptions> = (client, options) => {
   const names = new Set(options.names);
-  const endpoint = makeEndpoint(client, options, callClientListeners, (err) => client.emit('error', err));
+  const endpoint = makeEndpoint(client, options, callClientListeners, (err) => (client as unknown as PlainEmitter).emit('error', err));
   const baseEmit = client.emit;
   const isWire = (event: unknown): event is string =>
     typeof event === 'string' && (names.has(event) || (options.allow && !client.reserved(event)));
 
-  const self = client as Client & { ask(event: string, payload?: unknown, o?: { timeout?: number }): Promise<unknown> };
+  // `emit` is replaced by one that takes the run-time names of the event map, not only ClientEvents.
+  const self = client as unknown as Omit<Client, 'emit'> & PlainEmitter & { ask(event: string, payload?: unknown, o?: { timeout?: number }): Promise<unknown> };
   // `arguments`, no rest parameter: the message path emits `data` through here and must not allocate.
   self.emit = function emit(this: Client, event: string | symbol): boolean {
     // eslint-disable-next-line prefer-rest-params

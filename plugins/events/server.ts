@@ -7,6 +7,7 @@ import { ackError, toWire } from './acks';
 import { isReserved } from './reserved';
 import { validate } from './validate';
 import type { EventMap } from './define';
+import type { PlainEmitter } from './plain';
 
 /** What to do with an incoming event the map does not declare. */
 export type UnknownPolicy = 'reject' | 'ignore' | 'allow';
@@ -106,7 +107,7 @@ type Listener = Function & { listener?: Function };
 /** Node's emitter: `rawListeners` keeps once-wrappers, which remove themselves (see `CallListeners`). */
 function callSparkListeners(peer: Peer, event: string, args: unknown[], withReply: boolean): unknown {
   let result: unknown = NO_LISTENER;
-  for (const fn of (peer as Spark).rawListeners(event) as Listener[]) {
+  for (const fn of (peer as unknown as PlainEmitter).rawListeners(event) as Listener[]) {
     const value = fn.apply(peer, args);
     const declared = fn.listener ?? fn;
     if (result === NO_LISTENER || result === undefined) result = withReply && declared.length >= args.length ? undefined : value;

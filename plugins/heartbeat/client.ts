@@ -1,5 +1,13 @@
 import type { ClientPluginHalf } from '../../core/client/types';
 
+declare module '../../core/client/types' {
+  interface ClientEvents {
+    /** A server ping arrived, and the pong that answers it went out. */
+    'incoming::ping': [stamp: number];
+    'outgoing::pong': [stamp: number];
+  }
+}
+
 export interface HeartbeatClientOptions {
   /** ms without a ping before the connection counts as dead; false disables. */
   pingTimeout: number | false;

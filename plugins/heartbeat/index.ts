@@ -1,7 +1,18 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import { sparkHeartbeat, startHeartbeat } from './server';
 import { heartbeatClient, type HeartbeatClientOptions } from './client';
+
+declare module '../../core/events' {
+  interface SparkEvents {
+    /** A pong arrived (the stamp it echoes), or a WebSocket-level ping (no stamp). */
+    'incoming::pong': [stamp?: number];
+    /** A ping went out. */
+    'outgoing::ping': [stamp: number];
+    /** The client answered a heartbeat. */
+    heartbeat: [];
+  }
+}
 
 /** Registry token of the heartbeat settings, for plugins that report them (the `spec` route). */
 export const HEARTBEAT = Symbol('heartbeat');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import type { ServerContext } from '../../core/context';
 import { Layers, type Layer, type Placement } from './layers';

@@ -3,6 +3,20 @@ import type { ClientPluginHalf, LostReason } from '../../core/client/types';
 import { backoffSettings, delayFor, toMs, type BackoffSettings, type ReconnectState } from './backoff';
 import { parseStrategy, type StrategyName } from './strategy';
 
+declare module '../../core/client/types' {
+  /** Primus 8's reconnect events; every one carries the cycle's {@link ReconnectState}. */
+  interface ClientEvents {
+    'reconnect scheduled': [state: ReconnectState];
+    reconnect: [state: ReconnectState];
+    reconnected: [state: ReconnectState];
+    'reconnect timeout': [err: Error, state: ReconnectState];
+    'reconnect failed': [err: Error, state: ReconnectState];
+    /** The connect timeout passed before the connection opened. */
+    timeout: [];
+    'outgoing::reconnect': [];
+  }
+}
+
 export interface ReconnectClientOptions {
   strategy: StrategyName[];
   timeout: number | false;
@@ -119,7 +133,8 @@ export class Reconnect {
     if (reason === 'disconnect') return this.strategy.has('disconnect') && this.#schedule();
     if (reason === 'timeout') return this.strategy.has('timeout') && this.#schedule();
     if (reason === 'error' && (firstConnect || !this.connectTimeout) && this.strategy.has('timeout')) {
-      this.client.emit('error', err);
+      // The client kernel always reports an `error` loss with its error.
+      this.client.emit('error', err as Error);
       return this.#schedule();
     }
     return false;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
@@ -65,6 +65,27 @@ export function roomsOf(owner: Kernel | { kernel: Kernel }): Rooms {
 export { Rooms, RoomTarget };
 export type { SparkRef } from './target';
 export type { BrokerRequests, CountedPublish } from './queries';
+
+declare module '../../core/events' {
+  interface SparkEvents {
+    /** This spark joined `room`. (rooms plugin) */
+    joinroom: [room: string];
+    /** This spark left `room`. (rooms plugin) */
+    leaveroom: [room: string];
+    /** This spark left every room it was in (`leaveAll`, or it ended). (rooms plugin) */
+    leaveallrooms: [rooms: string[]];
+    /** A `join` failed (ALLSPARK_ROOM_INVALID, ALLSPARK_ROOMS_LIMIT); emitted only when listened to. (rooms plugin) */
+    roomserror: [err: AllsparkError];
+  }
+  interface KernelEvents {
+    /** `spark` joined `room`. (rooms plugin) */
+    joinroom: [room: string, spark: Spark];
+    /** `spark` left `room`. (rooms plugin) */
+    leaveroom: [room: string, spark: Spark];
+    /** `spark` left every room it was in. (rooms plugin) */
+    leaveallrooms: [rooms: string[], spark: Spark];
+  }
+}
 
 declare module '../../core/spark' {
   interface SparkDecorations {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { definePlugin } from '../../core/plugin';
 import { addLayer } from '../middleware';

@@ -29,7 +29,7 @@ test('offline and online again: recovered, every message once and in order, both
     primus.kernel.use(continuity);
     primus.on('connection', (spark: Spark) => {
       session ??= spark.session!;
-      spark.on('data', (n: number) => received.push(n));
+      spark.on('data', (n) => received.push(n as number));
     });
   });
   const opened = await openPage(chromium.browser, srv.url);

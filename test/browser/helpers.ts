@@ -172,7 +172,8 @@ export async function eventNames(page: Page): Promise<string[]> {
 }
 
 /** Resolve with the next `n` values of `event` on `emitter` (rejects after `ms`). */
-export function next<T = unknown>(emitter: { on(e: string, f: (v: T) => void): unknown; off(e: string, f: (v: T) => void): unknown }, event: string, n = 1, ms = 10_000): Promise<T[]> {
+// The emitter is loosely typed on purpose: tests also wait for events no event map declares.
+export function next<T = unknown>(emitter: { on(e: any, f: (v: T) => void): unknown; off(e: any, f: (v: T) => void): unknown }, event: string, n = 1, ms = 10_000): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const got: T[] = [];
     const timer = setTimeout(() => {

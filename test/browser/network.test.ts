@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import {
@@ -28,7 +29,7 @@ async function recordingServer(options: Record<string, unknown> = {}, port = 0):
   const s = await startServer(
     options,
     (primus) => {
-      primus.on('connection', (spark: Spark) => spark.on('data', (data: unknown) => primus.emit('message', data)));
+      primus.on('connection', (spark: Spark) => spark.on('data', (data: unknown) => (primus as EventEmitter).emit('message', data)));
     },
     port,
   );

@@ -54,8 +54,8 @@ afterEach(async () => {
 /** Record the public events of `client` by name. */
 function record(client: Client): string[] {
   const names: string[] = [];
-  for (const name of ['open', 'close', 'end', 'offline', 'online', 'reconnect scheduled', 'reconnect', 'reconnected', 'error']) {
-    client.on(name, (value: { scheduled?: number }) => names.push(name === 'reconnect scheduled' ? `${name} ${value.scheduled}` : name));
+  for (const name of <const>['open', 'close', 'end', 'offline', 'online', 'reconnect scheduled', 'reconnect', 'reconnected', 'error']) {
+    client.on(name, (value?: unknown) => names.push(name === 'reconnect scheduled' ? `${name} ${(value as { scheduled: number }).scheduled}` : name));
   }
   return names;
 }

@@ -89,7 +89,7 @@ suite('cluster in the Primus facade and the kernel', () => {
         const c = new MsgpackClient(url);
         clients.push(c);
         c.on('data', (d: unknown) => got[i].push(d));
-        return new Promise((resolve) => c.on('open', resolve));
+        return new Promise<void>((resolve) => c.on('open', () => resolve()));
       }),
     );
     const message = { bytes: new Uint8Array([0, 10, 255]), text: 'é✓' };
@@ -106,7 +106,7 @@ suite('cluster in the Primus facade and the kernel', () => {
     await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const kernel = createKernel().use(websockets).use(jsonParserPlugin).use(cluster, { redis: redis.url });
     const warnings: Array<{ code: string; message: string }> = [];
-    kernel.on('log', (level: string, err: { code: string; message: string }) => (level === 'warn' ? warnings.push(err) : undefined));
+    kernel.on('log', (level, err) => (level === 'warn' ? warnings.push(err as { code: string; message: string }) : undefined));
     await clusterOf(kernel)!.ready();
     await until(() => warnings.length === 1);
     expect(warnings[0].code).toBe('ALLSPARK_CLUSTER');

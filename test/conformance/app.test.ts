@@ -37,7 +37,7 @@ async function chatApp(transformer: string) {
   function join(name: string) {
     const socket = new Socket(url);
     const heard: ChatLine[] = [];
-    socket.on('data', (line: ChatLine) => heard.push(line));
+    socket.on('data', (line) => heard.push(line as ChatLine));
     socket.write({ name });
     const until = (n: number) =>
       new Promise<ChatLine[]>((resolve) => {

@@ -65,7 +65,8 @@ export async function runBlips(options: { clients: number; durations: number[]; 
       counters.set(session, 0);
       session.once('close', () => counters.delete(session));
     }
-    spark.on('data', (m: { c: number; n: number }) => {
+    spark.on('data', (data) => {
+      const m = data as { c: number; n: number };
       stats.up++;
       const check = upChecks.get(m.c)!;
       // A new session after a lost one: its first message starts a new sequence.
@@ -113,7 +114,8 @@ async function runClient(
     events.push(e);
     if (!e.recovered) down.rebase = true;
   });
-  client.on('data', (n: number) => {
+  client.on('data', (data) => {
+    const n = data as number;
     stats.down++;
     down.see(n);
   });

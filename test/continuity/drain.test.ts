@@ -21,7 +21,8 @@ test('drain one node: its clients resume on the other with nothing lost', async 
       const session = spark.session!;
       nodes.set(session.id, name);
       if (!counters.has(session)) counters.set(session, 0);
-      spark.on('data', (m: { c: number; n: number }) => {
+      spark.on('data', (data) => {
+        const m = data as { c: number; n: number };
         const list = received.get(m.c) ?? [];
         list.push(m.n);
         received.set(m.c, list);
@@ -36,7 +37,7 @@ test('drain one node: its clients resume on the other with nothing lost', async 
     const got = clients.map(() => [] as number[]);
     const sent = clients.map(() => 0);
     const events = clients.map((c) => continuityEvents(c));
-    clients.forEach((c, i) => c.on('data', (n: number) => got[i].push(n)));
+    clients.forEach((c, i) => c.on('data', (n) => got[i].push(n as number)));
     const writer = setInterval(() => clients.forEach((c, i) => c.write({ c: i, n: ++sent[i] })), 5);
     await until(() => got.every((g) => g.length > 20));
     a.proxy.retarget(portOf(b.server));

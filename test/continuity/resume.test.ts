@@ -111,7 +111,7 @@ test('a full queue of unacknowledged messages: write() returns false with ALLSPA
   env = await continuityEnv({ client: { maxUnacked: 3 } });
   const client = env.client();
   const errors: Array<{ code?: string }> = [];
-  client.on('error', (e: { code?: string }) => errors.push(e));
+  client.on('error', (e) => errors.push(e as { code?: string }));
   expect([client.write(1), client.write(2), client.write(3), client.write(4)]).toEqual([true, true, true, false]);
   expect(errors.map((e) => e.code)).toEqual(['ALLSPARK_CONTINUITY_FULL']);
   await once(client, 'open');

@@ -1,33 +1,27 @@
 import type { Server } from 'node:http';
-import { createKernel, clientFor, type Kernel, type Client } from '../../index';
-import { websockets } from '../../transformers/websockets';
-import { jsonParserPlugin } from '../../plugins/json-parser';
-import { heartbeat } from '../../plugins/heartbeat';
-import { reconnect } from '../../plugins/reconnect';
-import { urlOf } from './net';
+import type { Kernel, Client } from '../../index';
+import { startTestKernel } from '../../testing';
 
-/** A websockets + json kernel listening on 127.0.0.1:0, and a way to make clients for it. */
+/**
+ * A websockets + json kernel listening on 127.0.0.1:0, and a way to make
+ * clients for it: `allspark/testing`'s `startTestKernel`, in the shape
+ * these tests grew up with (`clients` may be extended with anything
+ * destroyable that `stopAll` should close).
+ */
 export async function startKernel(
   setup: (kernel: Kernel) => void = () => undefined,
   options: { pingInterval?: number | false; pathname?: string; maxLength?: number; port?: number; keepRequest?: boolean } = {},
-): Promise<{ kernel: Kernel; server: Server; url: string; client: (opts?: Record<string, unknown>, query?: string) => Client; clients: Client[] }> {
-  const kernel = createKernel({ pathname: options.pathname, maxLength: options.maxLength, keepRequest: options.keepRequest })
-    .use(websockets)
-    .use(jsonParserPlugin)
-    .use(heartbeat, { pingInterval: options.pingInterval ?? false })
-    .use(reconnect);
-  setup(kernel);
-  const server = await kernel.listen(options.port ?? 0);
-  const url = urlOf(server);
-  const Socket = clientFor(kernel);
-  const clients: Client[] = [];
+): Promise<{ kernel: Kernel; server: Server; url: string; client: (opts?: Record<string, unknown>, query?: string) => Client; clients: Array<{ destroy(): unknown }> }> {
+  const { pingInterval, port, ...kernelOptions } = options;
+  const t = await startTestKernel({ kernel: kernelOptions, pingInterval, port, use: setup });
+  const clients: Array<{ destroy(): unknown }> = [];
   return {
-    kernel,
-    server,
-    url,
+    kernel: t.kernel,
+    server: t.server,
+    url: t.url,
     clients,
     client(opts = {}, query = '') {
-      const c = new Socket(url + query, { reconnect: { min: 50, max: 200 }, ...opts });
+      const c = t.client(opts, query);
       clients.push(c);
       return c;
     },
@@ -35,7 +29,7 @@ export async function startKernel(
 }
 
 /** Destroy clients and close the kernel (and its server). */
-export async function stopAll(env: { kernel: Kernel; clients: Client[] } | undefined): Promise<void> {
+export async function stopAll(env: { kernel: Kernel; clients: Array<{ destroy(): unknown }> } | undefined): Promise<void> {
   if (!env) return;
   for (const c of env.clients) c.destroy();
   await env.kernel.close();

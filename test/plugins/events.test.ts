@@ -24,12 +24,22 @@ async function start(options: Parameters<Kernel['use']>[1] = { map: chat }): Pro
   return env;
 }
 
-async function pair(e: Env, opts: Record<string, unknown> = {}): Promise<{ client: Client; spark: Spark }> {
+/**
+ * The raw emitter API under the event map's names (`spark.on('chat')`, `client.emit('chat', …)`):
+ * those names are known at run time only, so the declared event maps do not list them.
+ */
+type Loose = {
+  on(event: string, listener: (...args: any[]) => unknown): unknown;
+  emit(event: string, ...args: unknown[]): boolean;
+  removeAllListeners(event?: string): unknown;
+};
+
+async function pair(e: Env, opts: Record<string, unknown> = {}): Promise<{ client: Client & Loose; spark: Spark & Loose }> {
   const spark = once<Spark>(e.kernel, 'connection');
   const client = e.client(opts);
   const s = await spark;
   await once(client, 'open');
-  return { client, spark: s };
+  return { client: client as Client & Loose, spark: s as Spark & Loose };
 }
 
 type Coded = AllsparkError & { event?: string; path?: string; issues?: unknown };

@@ -102,7 +102,7 @@ describe('rooms on one node', () => {
     const pairs = await connect(env, 2);
     const [[clientA, a], [, b]] = pairs;
     const kernelEvents: unknown[] = [];
-    for (const name of ['joinroom', 'leaveroom', 'leaveallrooms']) {
+    for (const name of ['joinroom', 'leaveroom', 'leaveallrooms'] as const) {
       env.kernel.on(name, (room: unknown, spark: Spark) => kernelEvents.push([name, room, spark.id === a.id ? 'a' : 'b']));
     }
     const sparkEvents: unknown[] = [];

@@ -36,7 +36,7 @@ if (config.refuse) {
     done(req.url?.includes('refuse') ? { statusCode: 401, message: 'go away' } : undefined),
   );
 }
-primus.on('connection', (spark: { on(e: string, f: (d: unknown) => void): void; write(d: unknown): boolean }) => {
+primus.on('connection', (spark) => {
   spark.on('data', (data) => spark.write(data));
 });
 primus.on('log', (level: string, ...args: unknown[]) => {

@@ -4,7 +4,7 @@
  * the spark emits `ratelimit`. Copy this folder to start your own plugin.
  */
 import { z } from 'zod';
-import { definePlugin, type Spark } from '../../index';
+import { definePlugin, type Spark } from 'allspark';
 
 export const rateLimitOptions = z
   .object({
@@ -15,9 +15,17 @@ export const rateLimitOptions = z
   })
   .strict();
 
+/** The event this plugin emits on sparks, typed for every `spark.on('ratelimit', …)`. */
+declare module 'allspark' {
+  interface SparkEvents {
+    ratelimit: [info: { max: number; windowMs: number }];
+  }
+}
+
 /** Per-spark counters live in a WeakMap so the plugin adds no fields to Spark. */
 export const rateLimit = definePlugin({
   name: 'rate-limit',
+  allspark: '>=0.1.0 <1',
   options: rateLimitOptions,
   server(ctx, { max, windowMs }) {
     const windows = new WeakMap<Spark, { start: number; count: number }>();
