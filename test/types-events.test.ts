@@ -3,7 +3,7 @@
  * tsc, so a wrong payload or event name that compiled would fail the
  * build (`@ts-expect-error` with nothing to expect is itself an error).
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { defineEvents, type Spark, type Client, type PayloadIn, type PayloadOut, type ReplyOf } from '../index';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
 import type { Spark } from '../../core/spark';
 import type { Client } from '../../core/client/client';

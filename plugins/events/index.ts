@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { definePlugin } from '../../core/plugin';
 import { installEvents, type UnknownPolicy } from './server';
 import { eventsClient, type EventsClientOptions } from './client';

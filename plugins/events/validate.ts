@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import { ackError, type CodedError } from './acks';
 
 /** A zod path as text: `items.0.name`, or `(root)` for the payload itself. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import { events, defineEvents, rooms, roomsOf } from '../../index';

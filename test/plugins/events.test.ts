@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { events, defineEvents, AllsparkError, type Kernel, type Client, type Spark } from '../../index';
 import { startKernel, stopAll } from '../helpers/kernel';
 import { once, onceArgs, delay } from '../helpers/net';
