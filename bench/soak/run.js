@@ -17,6 +17,12 @@ const { writeSoakReport } = require('./report');
 
 /** RSS may grow at most this much from the end of warm-up to the end of the run. */
 const MAX_GROWTH = 0.05;
+/**
+ * The 30 s mode watches only 15 s: there RSS swings by a few MiB with the
+ * allocator (seen: -17 % and +5.3 % between samples of one flat run), so the
+ * leak check is the heap (≤ 5 %), with RSS held to a looser bound (≤ 10 %).
+ */
+const SHORT_RSS_GROWTH = 0.1;
 
 function parseArgs(argv) {
   const opt = (name) => {
@@ -92,7 +98,12 @@ async function main() {
   const rss = growth(samples, 'rss', args.warmup);
   const heap = growth(samples, 'heapUsed', args.warmup);
   const checks = [
-    { what: `RSS growth after warm-up ≤ ${MAX_GROWTH * 100} %`, pass: rss.ratio <= MAX_GROWTH, value: `${(rss.ratio * 100).toFixed(1)} %` },
+    ...(args.short
+      ? [
+          { what: `heap growth after warm-up ≤ ${MAX_GROWTH * 100} %`, pass: heap.ratio <= MAX_GROWTH, value: `${(heap.ratio * 100).toFixed(1)} %` },
+          { what: `RSS growth after warm-up ≤ ${SHORT_RSS_GROWTH * 100} %`, pass: rss.ratio <= SHORT_RSS_GROWTH, value: `${(rss.ratio * 100).toFixed(1)} %` },
+        ]
+      : [{ what: `RSS growth after warm-up ≤ ${MAX_GROWTH * 100} %`, pass: rss.ratio <= MAX_GROWTH, value: `${(rss.ratio * 100).toFixed(1)} %` }]),
     { what: 'slow consumers closed at maxBuffered (the cap was exercised)', pass: end.slowClosed > 0, value: end.slowClosed },
     { what: 'server errors (other than slow consumers closed at the cap)', pass: end.errors === 0, value: end.errors },
     { what: 'client errors (lost echoes, unexpected closes, failed connects)', pass: clients.errors === 0, value: clients.errors },

@@ -4,7 +4,7 @@ import type { ClientConfig, ClientEvents, ClientLedger, ClientOptions, ClientTra
 import { ClientUrl, connectUrl, resolveUrl, type ConnectUrlParts } from './url';
 import { controlMessage, parseControl } from '../control';
 import { emits, reservedCheck, type EmitsParser, type ReservedCheck } from '../emits';
-import { AllsparkError, ErrorCodes } from '../errors';
+import { AllsparkError } from '../errors';
 
 /** Default `queueSize`: messages kept while not connected. */
 const QUEUE_SIZE = 10_000;
@@ -421,7 +421,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Report, once per episode, that messages are being dropped (ALLSPARK_BUFFER_FULL). */
   #overflow(message: string): void {
-    if (this.listenerCount('error') > 0) this.emit('error', new AllsparkError(ErrorCodes.BUFFER_FULL, message));
+    if (this.listenerCount('error') > 0) this.emit('error', new AllsparkError('ALLSPARK_BUFFER_FULL', message));
   }
 
   /** @internal Sinks of the message pipelines (static so they reach private members). */

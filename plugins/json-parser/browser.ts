@@ -1,4 +1,7 @@
 import { registerHalf } from '../../core/client/browser';
-import { jsonClient } from './client';
+import { plainJsonParser } from './plain';
 
-registerHalf('json-parser', jsonClient);
+// The browser half uses the codec without decode limits (see plain.ts).
+registerHalf('json-parser', (client) => {
+  client.parser = plainJsonParser;
+});

@@ -1,8 +1,7 @@
 import type { Frame, Parser } from '../../core/types';
 import { DEFAULT_DECODE_LIMITS, decodeFailure, type DecodeLimits } from '../../core/decode-limits';
 import { checkJsonText } from './scan';
-
-const textDecoder = typeof TextDecoder === 'function' ? new TextDecoder() : undefined;
+import { jsonText } from './plain';
 
 /**
  * JSON text frames, as Primus's `json` parser: non-string frames are passed
@@ -20,7 +19,7 @@ export function createJsonCodec(limits: DecodeLimits = DEFAULT_DECODE_LIMITS): P
     },
     decode(frame: Frame): unknown {
       try {
-        const text = typeof frame === 'string' ? frame : textDecoder!.decode(frame as Uint8Array);
+        const text = jsonText(frame);
         checkJsonText(text, limits, 'json');
         return JSON.parse(text);
       } catch (err) {
