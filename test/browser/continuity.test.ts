@@ -25,7 +25,9 @@ test('offline and online again: recovered, every message once and in order, both
   const received: number[] = [];
   let session: Session | undefined;
   let written = 0;
-  srv = await startServer({}, (primus) => {
+  // Chromium's offline mode may swallow the close frame: a short ping interval lets the server see the
+  // connection die within a second either way, instead of after the default 30 s.
+  srv = await startServer({ pingInterval: 500 }, (primus) => {
     primus.kernel.use(continuity);
     primus.on('connection', (spark: Spark) => {
       session ??= spark.session!;
