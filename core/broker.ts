@@ -1,4 +1,6 @@
-import type { Frame, PreparedFrame } from './types';
+import type { Frame } from './types';
+// Type-only: no runtime cycle with the kernel, which imports this file.
+import type { Kernel } from './kernel';
 import { AllsparkError, ErrorCodes, describe } from './errors';
 
 /**
@@ -40,22 +42,13 @@ export type BrokerHandler = (payload: BrokerPayload, channel: string, origin: st
 /** The channel every node's kernel listens on for `kernel.write` broadcasts from other nodes. */
 export const BROADCAST_CHANNEL = 'broadcast';
 
-/** What the kernel needs to deliver a broadcast another node encoded (kept structural: no import cycle). */
-interface BroadcastTarget {
-  readonly hooks: { readonly onSend: readonly unknown[] | null };
-  readonly parser: { decode(frame: Frame): unknown };
-  readonly transformer: { prepareBroadcast?(frame: Frame): PreparedFrame };
-  readonly connections: Map<string, { write(data: unknown): boolean; writePrepared(prepared: PreparedFrame): boolean }>;
-  log(level: string, ...args: unknown[]): void;
-}
-
 /**
  * Listen for other nodes' broadcasts and deliver each to the local sparks:
- * one `prepareBroadcast` per node (one frame for every local spark), or one
+ * one `prepareFrame` per node (one frame for every local spark), or one
  * decode when outgoing transforms need the message per spark. Returns the
  * function that stops listening.
  */
-export function receiveBroadcasts(kernel: BroadcastTarget, broker: Broker): () => void {
+export function receiveBroadcasts(kernel: Kernel, broker: Broker): () => void {
   return broker.subscribe(BROADCAST_CHANNEL, (payload) => {
     if (kernel.connections.size === 0) return;
     if (kernel.hooks.onSend !== null) {
@@ -70,8 +63,7 @@ export function receiveBroadcasts(kernel: BroadcastTarget, broker: Broker): () =
       for (const spark of kernel.connections.values()) spark.write(data);
       return;
     }
-    const transformer = kernel.transformer;
-    const prepared = transformer.prepareBroadcast ? transformer.prepareBroadcast(payload) : { frame: payload };
+    const prepared = kernel.prepareFrame(payload);
     for (const spark of kernel.connections.values()) spark.writePrepared(prepared);
   });
 }

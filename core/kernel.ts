@@ -190,11 +190,13 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
       for (const spark of this.connections.values()) spark.write(data);
       return published;
     }
-    const prepared = this.prepare(data, 'broadcast');
-    if (prepared === null) return false;
-    if (prepared === undefined) return true;
-    // Publish first: the other nodes' share travels while this node writes to its own sparks.
-    const published = this.broker === null || this.broker.publish(BROADCAST_CHANNEL, brokerPayload(prepared.frame));
+    const frame = this.encode(data, 'broadcast');
+    if (frame === null) return false;
+    if (frame === undefined) return true;
+    // Publish the parser's frame first (not the transformer's copy): the other nodes' share travels
+    // while this node writes to its own sparks, and they prepare it for their transformer themselves.
+    const published = this.broker === null || this.broker.publish(BROADCAST_CHANNEL, brokerPayload(frame));
+    const prepared = this.prepareFrame(frame, isControl(data));
     for (const spark of this.connections.values()) spark.writePrepared(prepared);
     return published;
   }
@@ -205,17 +207,26 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
    * it; `null` when it cannot be encoded, which is logged (ALLSPARK_ENCODE).
    */
   prepare(data: unknown, what = 'message'): PreparedFrame | null | undefined {
-    const frame = this.#encode(data, what);
+    const frame = this.encode(data, what);
     if (frame === undefined || frame === null) return frame;
+    return this.prepareFrame(frame, isControl(data));
+  }
+
+  /**
+   * Prepare a frame the parser already encoded (here or on another node)
+   * for sending to many sparks: the one rule for broadcasts, rooms and
+   * messages from other nodes. `control` marks frames a ledger must not count.
+   */
+  prepareFrame(frame: Frame, control = false): PreparedFrame {
     const prepared = this.transformer.prepareBroadcast ? this.transformer.prepareBroadcast(frame) : { frame };
     // A ledger counts data only: a prepared control (the heartbeat's ping) says so once here.
-    if (typeof data === 'string' && data.startsWith(CONTROL_PREFIX)) return { ...prepared, control: true };
+    if (control) return { ...prepared, control: true };
     // A ledger keeps the parser's frame, not the transformer's copy (text as bytes, say).
     return this.ledger !== null && prepared.frame !== frame ? { ...prepared, encoded: frame } : prepared;
   }
 
-  /** Encode with the parser; `null` (logged as ALLSPARK_ENCODE) when it cannot. */
-  #encode(data: unknown, what: string): Frame | null | undefined {
+  /** Encode with the parser; `null` (logged as ALLSPARK_ENCODE, naming `what`) when it cannot. */
+  encode(data: unknown, what = 'message'): Frame | null | undefined {
     try {
       return this.parser.encode(data);
     } catch (err) {
@@ -350,7 +361,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   /** Outgoing transforms run per spark, so the other nodes get the message encoded plainly and transform it themselves. */
   #publishBroadcast(data: unknown): boolean {
-    const frame = this.#encode(data, 'broadcast');
+    const frame = this.encode(data, 'broadcast');
     if (frame === null) return false;
     return frame === undefined || this.broker!.publish(BROADCAST_CHANNEL, brokerPayload(frame));
   }
@@ -388,6 +399,11 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.#controls.forget(name);
     this.#refreshSlots();
   }
+}
+
+/** A `primus::…` string: a control message, which a ledger does not count. */
+function isControl(data: unknown): boolean {
+  return typeof data === 'string' && data.startsWith(CONTROL_PREFIX);
 }
 
 /** Create a kernel. Add plugins with `use`, then `attach(server)` or `listen(port)`. */

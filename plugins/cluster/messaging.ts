@@ -144,10 +144,9 @@ export class Messaging {
     if (kernel.hooks.onSend !== null) {
       const data = kernel.parser.decode(frame);
       for (const id of here) kernel.connections.get(id)!.write(data);
-    } else if (here.length === 1) {
-      kernel.connections.get(here[0])!.writeFrame(frame);
     } else {
-      const prepared = kernel.transformer.prepareBroadcast?.(frame) ?? { frame };
+      // writePrepared, even for one spark: a ledger (continuity) must count what reaches it.
+      const prepared = kernel.prepareFrame(frame);
       for (const id of here) kernel.connections.get(id)!.writePrepared(prepared);
     }
     return here;

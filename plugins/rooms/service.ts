@@ -2,7 +2,6 @@ import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
 import type { Broker } from '../../core/broker';
 import type { Frame } from '../../core/types';
-import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import { RoomTable, type RoomLimits } from './table';
 import { RoomTarget, type SparkRef } from './target';
 import { packEnvelope } from './envelope';
@@ -95,15 +94,16 @@ export class Rooms {
     if (kernel.hooks.onSend !== null) {
       this.#deliver(names, except, data, false);
       if (kernel.broker === null) return true;
-      const encoded = this.#encode(data);
+      const encoded = kernel.encode(data, 'room broadcast');
       if (encoded === null) return false;
       frame = encoded;
     } else {
-      const prepared = kernel.prepare(data, 'room broadcast');
-      if (prepared === null) return false;
-      if (prepared === undefined) return true;
-      this.#deliver(names, except, prepared, true);
-      frame = prepared.frame;
+      const encoded = kernel.encode(data, 'room broadcast');
+      if (encoded === null) return false;
+      if (encoded === undefined) return true;
+      // Other nodes get the parser's frame, not this transformer's copy of it.
+      frame = encoded;
+      this.#deliver(names, except, kernel.prepareFrame(frame), true);
     }
     const broker = kernel.broker;
     if (broker === null || frame === undefined) return true;
@@ -147,15 +147,6 @@ export class Rooms {
         if (prepared) spark.writePrepared(what as never);
         else spark.write(what);
       }
-    }
-  }
-
-  #encode(data: unknown): Frame | undefined | null {
-    try {
-      return this.#kernel.parser.encode(data);
-    } catch (err) {
-      this.#kernel.log('error', new AllsparkError(ErrorCodes.ENCODE, `Failed to encode room broadcast: ${describe(err)}`, { cause: err }));
-      return null;
     }
   }
 

@@ -156,7 +156,7 @@ export class RoomTable {
     let prepared: PreparedFrame | undefined;
     try {
       if (perSpark) data = kernel.parser.decode(envelope.frame);
-      else prepared = kernel.transformer.prepareBroadcast?.(envelope.frame) ?? { frame: envelope.frame };
+      else prepared = kernel.prepareFrame(envelope.frame);
     } catch (err) {
       kernel.log('error', new AllsparkError(ErrorCodes.PARSE, `Undecodable room message on "${channel}": ${describe(err)}`, { cause: err }));
       return;
