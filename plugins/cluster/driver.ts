@@ -24,12 +24,17 @@ export interface RedisDriver {
   readonly channels: ReadonlySet<string>;
   /** One plain command (`'hget'`, `['key', 'field']`); rejects at once while not ready. */
   command(name: string, args: ReadonlyArray<string | number | Buffer>): Promise<unknown>;
-  /** Register a Lua script once; run it with {@link script}. Scripts survive a Redis restart (resent on NOSCRIPT). */
-  defineScript(name: string, lua: string, numberOfKeys: number): void;
-  /** Run a script registered with {@link defineScript}. */
-  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<unknown>;
+  /**
+   * Register a Lua script once; run it with {@link script}. Scripts survive a Redis restart (resent on NOSCRIPT).
+   * `numberOfKeys` null: each call takes as many keys as it passes.
+   */
+  defineScript(name: string, lua: string, numberOfKeys: number | null): void;
+  /** Run a script registered with {@link defineScript}; with `buffers`, bulk strings in the reply are Buffers. */
+  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>, options?: { buffers?: boolean }): Promise<unknown>;
   /** Listen to the driver's events. */
   on<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
+  /** Stop listening. */
+  off<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
   /** Close the connections the driver opened (a client passed in by the user stays open). */
   close(): Promise<void>;
 }

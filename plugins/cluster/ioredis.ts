@@ -56,7 +56,8 @@ class IoredisDriver extends EventEmitter implements RedisDriver {
   #state: DriverState = 'connecting';
   readonly #commands: Redis;
   readonly #subscriber: Redis;
-  readonly #scripts = new Set<string>();
+  /** Registered scripts; true when the number of keys varies per call. */
+  readonly #scripts = new Map<string, boolean>();
 
   constructor(commands: Redis, subscriber: Redis) {
     super();
@@ -95,14 +96,16 @@ class IoredisDriver extends EventEmitter implements RedisDriver {
     return this.#commands.call(name, ...(args as Array<string | number | Buffer>));
   }
 
-  defineScript(name: string, lua: string, numberOfKeys: number): void {
+  defineScript(name: string, lua: string, numberOfKeys: number | null): void {
     if (this.#scripts.has(name)) return;
-    this.#scripts.add(name);
-    this.#commands.defineCommand(name, { lua, numberOfKeys });
+    this.#scripts.set(name, numberOfKeys === null);
+    // ioredis: without numberOfKeys, the first argument of each call is the number of keys.
+    this.#commands.defineCommand(name, numberOfKeys === null ? { lua } : { lua, numberOfKeys });
   }
 
-  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<unknown> {
-    const run = (this.#commands as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
+  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>, options?: { buffers?: boolean }): Promise<unknown> {
+    const run = (this.#commands as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[options?.buffers === true ? `${name}Buffer` : name];
+    if (this.#scripts.get(name) === true) return run.call(this.#commands, keys.length, ...keys, ...args);
     return run.call(this.#commands, ...keys, ...args);
   }
 

@@ -1,5 +1,7 @@
 /** Redis key and channel names of one cluster (all keys share the `{prefix}` hash tag). */
 export interface ClusterKeys {
+  /** The prefix itself (other plugins on the same Redis build their keys on it). */
+  prefix: string;
   nodes: string;
   sparks: string;
   sparkUsers: string;
@@ -17,6 +19,7 @@ export interface ClusterKeys {
 export function clusterKeys(prefix: string): ClusterKeys {
   const tag = `{${prefix}}`;
   return {
+    prefix,
     nodes: `${tag}:nodes`,
     sparks: `${tag}:sparks`,
     sparkUsers: `${tag}:spark-users`,

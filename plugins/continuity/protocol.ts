@@ -24,7 +24,7 @@ export const END = 'continuity.end';
 const VERSION = '1';
 
 /** Why a gap could not be filled; see docs/continuity.md. */
-export type GapReason = 'expired' | 'trimmed' | 'epoch' | 'mismatch' | 'token' | 'identity' | 'capacity' | 'invalid';
+export type GapReason = 'expired' | 'trimmed' | 'epoch' | 'mismatch' | 'token' | 'identity' | 'capacity' | 'invalid' | 'unavailable';
 
 /** What a client asks for when it (re)connects. */
 export interface ResumeRequest {

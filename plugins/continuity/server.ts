@@ -14,7 +14,7 @@ export interface ContinuityInfo {
   /** True when the session continued without a gap. */
   recovered: boolean;
   /** Why not (see docs/continuity.md). */
-  reason?: GapReason | 'capacity';
+  reason?: GapReason;
   /** The session (absent when refused for capacity). */
   session?: Session;
 }
@@ -49,10 +49,15 @@ export interface ServerSettings {
  * it was processed before. One property read for plain sparks.
  */
 class SessionLedger implements MessageLedger {
+  /** The store records what was processed (a shared store: another node must drop it too). */
+  readonly track: boolean;
+
   constructor(
     readonly settings: ServerSettings,
     readonly acks: AckBatcher,
-  ) {}
+  ) {
+    this.track = settings.store.received !== undefined;
+  }
 
   /** A clock read per message: updated by a timer, not asked of the system per message. */
   now = Date.now();
@@ -70,6 +75,7 @@ class SessionLedger implements MessageLedger {
     const seq = session.inbound++;
     if (seq <= session.processed) return false;
     session.processed = seq;
+    if (this.track) this.settings.store.received!(session);
     this.acks.processed(session, seq);
     return true;
   }
@@ -106,7 +112,14 @@ export function startServer(ctx: ServerContext, settings: ServerSettings): () =>
 
   const settle = (spark: Spark, request: ResumeRequest | undefined, claim: Claim): void => {
     if (spark.readyState !== 3 /* OPEN */) {
-      if (claim.outcome !== 'refused' && claim.session.spark === null) store.detach(claim.session, Date.now());
+      if (claim.outcome !== 'refused' && claim.outcome !== 'retry' && claim.session.spark === null) store.detach(claim.session, Date.now());
+      return;
+    }
+    if (claim.outcome === 'retry') {
+      // Nothing can be verified now: the client keeps everything and comes back (reconnect), nothing is replayed.
+      ctx.log('warn', new AllsparkError(ErrorCodes.CONTINUITY, `Continuity store unavailable: spark ${spark.id} is sent to reconnect`));
+      announce(spark, { recovered: false, reason: claim.reason });
+      spark.end(undefined, { reconnect: true });
       return;
     }
     if (claim.outcome === 'refused') {

@@ -40,7 +40,7 @@ export class Session extends EventEmitter {
     readonly identity: string | undefined,
     token: string,
     previous: string | null,
-    /** Messages to the client, with offsets. */
+    /** Messages to the client, with offsets (with a remote store: this node's bounded copy). */
     readonly stream: MemoryStream,
     /** The store that keeps it. */
     readonly store: ContinuityStore,

@@ -9,12 +9,15 @@ import type { Session } from './session';
  * - `gap`: its session, but the missed messages cannot all be replayed
  *   (`reason`), so none are; its messages to the server still continue;
  * - `lost`: a new session, the old one could not be resumed (`reason`);
- * - `refused`: no session at all (`capacity`): the connection runs plain.
+ * - `refused`: no session at all (`capacity`): the connection runs plain;
+ * - `retry`: the store cannot answer now (`unavailable`: Redis unreachable):
+ *   the connection is closed with reconnect, so the client keeps everything and tries again.
  */
 export type Claim =
   | { outcome: 'new' | 'resumed'; session: Session; replay: readonly Frame[]; offset: number }
   | { outcome: 'gap' | 'lost'; session: Session; reason: GapReason; offset: number }
-  | { outcome: 'refused'; reason: 'capacity' };
+  | { outcome: 'refused'; reason: 'capacity' }
+  | { outcome: 'retry'; reason: 'unavailable' };
 
 /**
  * Where sessions and their streams live. The in-memory store serves one
@@ -33,6 +36,12 @@ export interface ContinuityStore {
   claim(request: ResumeRequest | undefined, identity: string | undefined, now: number): Claim | Promise<Claim>;
   /** Append a frame sent to the session's client. */
   append(session: Session, frame: Frame, now: number): void;
+  /**
+   * Optional: the client message `session.processed` was just handed to the
+   * application (a shared store records it, so another node drops it if the
+   * client sends it again). Runs on the message path: synchronous, cheap.
+   */
+  received?(session: Session): void;
   /** The client has every message up to `offset`: history before it may go, and its newest token is confirmed. */
   acknowledge(session: Session, offset: number): void;
   /** The client went away: keep the session for the window. */

@@ -83,6 +83,15 @@ export class MemoryStream {
     return freed;
   }
 
+  /** Forget every entry and continue after `top` (a store rebuilding its copy of a stream kept elsewhere). Returns bytes freed. */
+  reset(top: number): number {
+    const freed = this.bytes;
+    while (this.#count > 0) this.#dropOldest();
+    this.#lastDropped = undefined;
+    this.top = top;
+    return freed;
+  }
+
   /** Drop the oldest entry; returns its size (0 when empty). */
   dropOldest(): number {
     return this.#count > 0 ? this.#dropOldest() : 0;

@@ -15,14 +15,16 @@ export type ContinuityOptions = PluginOptions<typeof continuity>;
 export async function continuityEnv(
   options: ContinuityOptions = {},
   kernelSetup: (k: Kernel) => void = () => undefined,
-  { transformer = websockets, pingInterval = false }: { transformer?: PluginDefinition; pingInterval?: number | false } = {},
+  {
+    transformer = websockets,
+    pingInterval = false,
+    before = () => undefined,
+  }: { transformer?: PluginDefinition; pingInterval?: number | false; before?: (k: Kernel) => void } = {},
 ) {
-  const kernel = createKernel()
-    .use(transformer)
-    .use(jsonParserPlugin)
-    .use(heartbeat, { pingInterval })
-    .use(reconnect)
-    .use(continuity, options);
+  const kernel = createKernel().use(transformer).use(jsonParserPlugin).use(heartbeat, { pingInterval }).use(reconnect);
+  // Plugins continuity builds on (the cluster plugin for the Redis store) come before it.
+  before(kernel);
+  kernel.use(continuity, options);
   kernelSetup(kernel);
   const server = await kernel.listen(0);
   const proxy = new FaultProxy(portOf(server));

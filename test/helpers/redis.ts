@@ -25,7 +25,7 @@ export interface RedisServer {
   readonly url: string;
   /** Stop it (SIGKILL: a crash, not a clean shutdown). */
   kill(): Promise<void>;
-  /** Start it again on the same port, empty. */
+  /** Start it again on the same port (empty, unless persistent). */
   restart(): Promise<void>;
   /** Stop it and remove its dir. */
   stop(): Promise<void>;
@@ -43,14 +43,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Start redis-server on a free port (`--save '' --appendonly no`); resolves once it accepts connections. */
-export async function startRedis(): Promise<RedisServer> {
-  return startRedisAt(await freePort());
+/**
+ * With `persistent`, every write is in the append-only file before Redis answers
+ * (`--appendonly yes --appendfsync always`), so a SIGKILL and `restart()` keep the data.
+ */
+export interface RedisSettings {
+  persistent?: boolean;
+}
+
+/** Start redis-server on a free port (`--save '' --appendonly no` unless persistent); resolves once it accepts connections. */
+export async function startRedis(settings: RedisSettings = {}): Promise<RedisServer> {
+  return startRedisAt(await freePort(), settings);
 }
 
 /** Start redis-server on a given port (a node was told this address before Redis existed). */
-export async function startRedisAt(port: number): Promise<RedisServer> {
+export async function startRedisAt(port: number, settings: RedisSettings = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'allspark-redis-'));
+  const launch = (d: string, p: number): Promise<ChildProcess> => launchIn(d, p, settings.persistent === true);
   let child: ChildProcess | null = await launch(dir, port);
   const kill = async (): Promise<void> => {
     const running = child;
@@ -75,8 +84,9 @@ export async function startRedisAt(port: number): Promise<RedisServer> {
   };
 }
 
-async function launch(dir: string, port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+async function launchIn(dir: string, port: number, persistent: boolean): Promise<ChildProcess> {
+  const persistence = persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--loglevel', 'warning'];
   for (let attempt = 0; ; attempt++) {
     const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     try {

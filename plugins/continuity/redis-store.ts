@@ -1,0 +1,271 @@
+import type { Frame } from '../../core/types';
+import type { RedisDriver } from '../cluster/driver';
+import { randomToken, type GapReason, type ResumeRequest } from './protocol';
+import { MemoryStream } from './stream';
+import { MEMORY_DEFAULTS, type MemoryStoreLimits } from './memory-store';
+import type { Claim, ContinuityStore } from './store';
+import { RedisSession, encodeIdentity } from './redis-session';
+import { CONTINUITY_SCRIPTS, FLUSH, continuityKeys, type ContinuityKeys } from './redis-scripts';
+import { FLUSH_SCRIPT, WriteBehind, type WriteLimits } from './redis-writer';
+import { decodeEntries, replayStart, type RawEntry } from './redis-replay';
+import { LocalSessions } from './redis-local';
+
+/** Settings of the Redis store; every one has a default (see docs/continuity.md). */
+export interface RedisStoreOptions extends MemoryStoreLimits, WriteLimits {
+  /** Prefix of the store's keys (the cluster's prefix). */
+  prefix: string;
+  /** ms a connecting client waits for Redis before it is sent to reconnect. */
+  claimTimeout: number;
+}
+
+export const REDIS_DEFAULTS: Omit<RedisStoreOptions, 'prefix'> = {
+  ...MEMORY_DEFAULTS,
+  claimTimeout: 5000,
+  maxPendingWrites: 100_000,
+  maxPendingBytes: 64 << 20,
+};
+
+/** What goes wrong, for the log: the plugin turns it into `ALLSPARK_CONTINUITY` warnings. */
+export type RedisStoreTrouble = (message: string, cause?: unknown) => void;
+
+/**
+ * Sessions on Redis Streams: a client resumes on any node sharing the
+ * Redis, after the death of its node or a restart of every node. One
+ * stream and one hash per session (see redis-scripts.ts). The node a
+ * client is connected to owns its session (a lease in Redis, taken by the
+ * claim): it numbers messages itself, so `append` stays synchronous, and
+ * writes behind ({@link WriteBehind}). A claim reads Redis, never this
+ * node's copy, so it sees what another node wrote.
+ */
+export class RedisStore implements ContinuityStore {
+  readonly options: RedisStoreOptions;
+  readonly keys: ContinuityKeys;
+  readonly writer: WriteBehind;
+  readonly #driver: RedisDriver;
+  readonly #local: LocalSessions;
+  readonly #report: RedisStoreTrouble;
+  #epoch = '';
+  #loading: Promise<string> | null = null;
+  /** Refreshes the expiry of connected sessions' keys. */
+  readonly #refresh: ReturnType<typeof setInterval>;
+  #down = false;
+
+  constructor(driver: RedisDriver, options: Partial<RedisStoreOptions> & { prefix: string }, report: RedisStoreTrouble = () => undefined) {
+    this.options = { ...REDIS_DEFAULTS, ...options };
+    this.keys = continuityKeys(this.options.prefix);
+    this.#driver = driver;
+    this.#report = report;
+    for (const [name, [lua, n]] of Object.entries(CONTINUITY_SCRIPTS)) driver.defineScript(name, lua, n);
+    driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
+    this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err));
+    this.#local = new LocalSessions(this.options, (s) => this.#release(s));
+    driver.on('ready', this.#onReady);
+    driver.on('down', this.#onDown);
+    if (driver.state === 'ready') void this.#loadEpoch().catch(() => undefined);
+    this.#refresh = setInterval(() => this.#local.forAttached((s) => this.#touch(s)), this.#refreshEvery);
+    this.#refresh.unref();
+  }
+
+  /** The store's epoch as last read from Redis (`''` before the first read). */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /** Sessions this node holds a copy of. */
+  get size(): number {
+    return this.#local.size;
+  }
+
+  async claim(request: ResumeRequest | undefined, identity: string | undefined, now: number): Promise<Claim> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.claimTimeout} ms`)), this.options.claimTimeout);
+    });
+    try {
+      return await Promise.race([this.#claim(request, identity, now), late]);
+    } catch (err) {
+      this.#report('Continuity could not reach Redis to resume a session: the client is sent to reconnect', err);
+      return { outcome: 'retry', reason: 'unavailable' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  append(session: RedisSession, frame: Frame, now: number): void {
+    if (session.closed) return;
+    this.#local.bytes += session.stream.append(frame, now);
+    session.pending.push(session.stream.top, typeof frame === 'string' ? 's' : 'b', frame, now);
+    this.writer.mark(session);
+    if (this.#local.bytes > this.options.maxTotalBytes) this.#local.shed(session);
+  }
+
+  /** The client message `session.processed` was handed to the application: Redis must know, for another node's dedup. */
+  received(session: RedisSession): void {
+    this.writer.mark(session);
+  }
+
+  acknowledge(session: RedisSession, offset: number): void {
+    if (session.previous !== null) session.clearPrevious = true;
+    session.previous = null;
+    this.#local.bytes -= session.stream.trimBefore(offset);
+    this.writer.mark(session);
+  }
+
+  detach(session: RedisSession, now: number): void {
+    if (session.closed) return;
+    this.#local.away(session, now);
+    session.ttl = this.options.window;
+    this.writer.mark(session);
+  }
+
+  attach(session: RedisSession): void {
+    this.#local.back(session);
+    session.ttl = this.#attachedTtl;
+  }
+
+  forget(session: RedisSession): void {
+    if (session.closed) return;
+    session.drop = true;
+    this.writer.mark(session);
+    this.#local.remove(session);
+  }
+
+  /** Write what is pending (for up to a second), then let go of every local copy; sessions stay in Redis for other nodes. */
+  async close(): Promise<void> {
+    clearInterval(this.#refresh);
+    this.#driver.off('ready', this.#onReady);
+    this.#driver.off('down', this.#onDown);
+    await this.writer.settle(1000);
+    this.writer.close();
+    this.#local.clear();
+  }
+
+  /** ms between refreshes of connected sessions' expiry. */
+  get #refreshEvery(): number {
+    return Math.max(1000, Math.floor(this.options.window / 4));
+  }
+
+  /** Keys of a connected session outlive a refresh period: its node may die just before one. */
+  get #attachedTtl(): number {
+    return this.options.window + 2 * this.#refreshEvery;
+  }
+
+  async #claim(request: ResumeRequest | undefined, identity: string | undefined, now: number): Promise<Claim> {
+    // Writes queued before this connect (a microtask) go to Redis first: the claim reads them.
+    await null;
+    if (this.#epoch === '') await this.#loadEpoch();
+    if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
+    const token = randomToken();
+    const lease = randomToken();
+    const reply = (await this.#driver.script(
+      'allsparkContinuityClaim',
+      [this.keys.hash(request.session), this.keys.stream(request.session)],
+      [encodeIdentity(identity), request.token, token, request.offset, lease, this.#attachedTtl, this.options.maxMessages + 2],
+      { buffers: true },
+    )) as [Buffer, Buffer?, Buffer?, Buffer?, RawEntry[]?];
+    const status = reply[0].toString();
+    if (status === 'missing') {
+      // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
+      if (request.epoch === '') return this.#create(request.session, identity, request.token, now);
+      const epoch = await this.#loadEpoch();
+      return this.#create(randomToken(), identity, null, now, request.epoch !== epoch ? 'epoch' : 'expired');
+    }
+    if (status !== 'ok') return this.#create(randomToken(), identity, null, now, status as GapReason);
+    const epoch = reply[1]!.toString();
+    const read = decodeEntries(reply[4]!);
+    const top = Number(reply[3]!.toString());
+    const session = this.#local.get(request.session) ?? this.#local.add(new RedisSession(request.session, identity, token, request.token, new MemoryStream(request.session, epoch, this.options), this));
+    session.token = token;
+    session.previous = request.token;
+    session.lease = lease;
+    session.processed = session.writtenProcessed = Math.max(Number(reply[2]!.toString()), 0);
+    // A client that never got a hello has read nothing: any epoch is its epoch.
+    const position = request.epoch === '' ? { epoch, offset: 0, hash: '' } : request;
+    const start = replayStart(read, position, epoch, top, now, this.options.maxAge);
+    if (typeof start === 'string') {
+      this.#local.bytes -= session.stream.reset(top);
+      session.writtenMinid = top;
+      return { outcome: 'gap', session, reason: start, offset: top };
+    }
+    // This node's copy: the client's own entry (for later checks) and what it missed.
+    this.#local.bytes -= session.stream.reset(position.offset === 0 ? 0 : position.offset - 1);
+    for (let i = 0; i < read.frames.length; i++) this.#local.bytes += session.stream.append(read.frames[i], read.times[i]);
+    session.writtenMinid = Math.max(position.offset - 1, 0);
+    return { outcome: 'resumed', session, replay: read.frames.slice(start), offset: position.offset };
+  }
+
+  /** A new session, written to Redis before the client hears of it. */
+  async #create(id: string, identity: string | undefined, previous: string | null, now: number, reason?: GapReason): Promise<Claim> {
+    void now;
+    if (!this.#local.room()) return { outcome: 'refused', reason: 'capacity' };
+    const session = new RedisSession(id, identity, randomToken(), previous, new MemoryStream(id, this.#epoch, this.options), this);
+    session.lease = randomToken();
+    session.ttl = this.#attachedTtl;
+    const created = await this.#driver.script(
+      'allsparkContinuityCreate',
+      [this.keys.hash(id), this.keys.stream(id)],
+      [encodeIdentity(identity), session.token, previous ?? '', this.#epoch, session.lease, session.ttl],
+    );
+    // Taken meanwhile (two first connects with one id): start afresh under a new id.
+    if (created !== 1) return this.#create(randomToken(), identity, null, now, reason ?? 'token');
+    const old = this.#local.get(id);
+    if (old !== undefined) this.#local.remove(old);
+    this.#local.add(session);
+    if (reason === undefined) return { outcome: 'new', session, replay: [], offset: 0 };
+    return { outcome: 'lost', session, reason, offset: 0 };
+  }
+
+  /** Read (or set) the store-wide epoch; a Redis that lost its data gets a new one here. */
+  #loadEpoch(): Promise<string> {
+    this.#loading ??= (this.#driver.script('allsparkContinuityEpoch', [this.keys.epoch], [randomToken().slice(0, 8)]) as Promise<string>).then(
+      (epoch) => {
+        this.#loading = null;
+        this.#epoch = epoch;
+        return epoch;
+      },
+      (err: unknown) => {
+        this.#loading = null;
+        throw err;
+      },
+    );
+    return this.#loading;
+  }
+
+  /** Redis refused a write: another node owns the session now, or Redis lost it. The client, if here, must reconnect to learn which. */
+  #refused(session: RedisSession): void {
+    const spark = session.spark;
+    this.#local.remove(session);
+    if (spark !== null) spark.end(undefined, { reconnect: true });
+  }
+
+  /** A local copy goes (expired here, evicted, forgotten): the session is over for this node. */
+  #release(session: RedisSession): void {
+    session.closed = true;
+    session.emit('close');
+  }
+
+  #touch(session: RedisSession): void {
+    session.ttl = this.#attachedTtl;
+    this.writer.mark(session);
+  }
+
+  #trouble(what: 'dropped' | 'failed', count: number, err?: Error): void {
+    if (what === 'dropped') this.#report(`Continuity dropped ${count} writes to Redis (maxPendingWrites/maxPendingBytes reached while Redis was unreachable): resumes of the sessions concerned will report a gap`);
+    else if (!this.#down) this.#report(`Continuity could not write ${count} messages to Redis; they wait for it (bounded)`, err);
+  }
+
+  #onDown = (): void => {
+    this.#down = true;
+  };
+
+  #onReady = (): void => {
+    // Redis may have restarted empty: read the epoch again, send what waited, and check every session we hold.
+    // What waited goes first, before anything newer, so offsets reach Redis in order.
+    this.#down = false;
+    this.writer.resume();
+    this.#loadEpoch().then(
+      () => this.#local.forAll((s) => this.writer.mark(s)),
+      (err: unknown) => this.#report('Continuity could not read its epoch from Redis', err),
+    );
+  };
+}

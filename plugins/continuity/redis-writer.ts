@@ -1,0 +1,201 @@
+import type { Frame } from '../../core/types';
+import type { RedisDriver } from '../cluster/driver';
+import { frameSize } from './protocol';
+import type { RedisSession } from './redis-session';
+import type { ContinuityKeys } from './redis-scripts';
+
+/** Name the FLUSH script is registered under (variable number of keys). */
+export const FLUSH_SCRIPT = 'allsparkContinuityFlush';
+
+/** Bounds of the writes waiting for Redis. */
+export interface WriteLimits {
+  /** Entries (messages) waiting for Redis at most, in flight and to retry; beyond, the oldest batches are dropped. */
+  maxPendingWrites: number;
+  /** Bytes of such entries at most. */
+  maxPendingBytes: number;
+}
+
+/** One script call: what it carries, so it can be sent again after a failure. */
+interface Batch {
+  keys: string[];
+  args: Array<string | number | Buffer>;
+  sessions: RedisSession[];
+  /** Each session's lease when the batch was made (a refusal under an older lease is stale news). */
+  leases: string[];
+  entries: number;
+  bytes: number;
+}
+
+/** Sessions per script call at most: keeps one call (and Redis's time in it) small. */
+const SESSIONS_PER_CALL = 256;
+
+/**
+ * The Redis store's write-behind. The message path only marks a session
+ * dirty (a Set add, no allocation once it is there); one microtask later,
+ * every dirty session's entries, processed count, trims and expiry go to
+ * Redis in one script call (per 256 sessions). Batches that fail (Redis
+ * down, a timeout) wait and are sent again in order once the driver is
+ * ready; the script skips what it already has. Pending writes are bounded
+ * ({@link WriteLimits}): past the bound the oldest batches are dropped and
+ * reported, which leaves a hole that a resume detects (`mismatch`).
+ */
+export class WriteBehind {
+  /** Entries dropped since start (Redis unreachable too long). */
+  dropped = 0;
+  readonly #dirty = new Set<RedisSession>();
+  #scheduled = false;
+  /** Batches that failed, oldest first, to be sent again. */
+  #retry: Batch[] = [];
+  #pendingEntries = 0;
+  #pendingBytes = 0;
+  #closed = false;
+  /** Calls in flight, for `settle()`. */
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(
+    readonly driver: RedisDriver,
+    readonly keys: ContinuityKeys,
+    readonly limits: WriteLimits,
+    /** A session's write was refused: another node owns it now, or Redis lost it. */
+    readonly onRefused: (session: RedisSession) => void,
+    /** Writes were dropped (bound reached) or failed; for the log. */
+    readonly onTrouble: (what: 'dropped' | 'failed', count: number, err?: Error) => void,
+  ) {}
+
+  /** Entries waiting (in flight or to retry). */
+  get pending(): number {
+    return this.#pendingEntries;
+  }
+
+  /** The session has something to write. */
+  mark(session: RedisSession): void {
+    if (session.dirty) return;
+    session.dirty = true;
+    this.#dirty.add(session);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.flush);
+  }
+
+  /** Write every dirty session now. */
+  flush = (): void => {
+    this.#scheduled = false;
+    if (this.#dirty.size === 0) return;
+    const sessions = [...this.#dirty];
+    this.#dirty.clear();
+    for (let i = 0; i < sessions.length; i += SESSIONS_PER_CALL) this.#send(this.#batch(sessions.slice(i, i + SESSIONS_PER_CALL)));
+  };
+
+  /** Redis is back: send what failed, in order. */
+  resume(): void {
+    const retry = this.#retry;
+    this.#retry = [];
+    for (const batch of retry) this.#send(batch);
+  }
+
+  /** Resolves once nothing is in flight (or after `ms`): for a clean close. */
+  async settle(ms: number): Promise<void> {
+    this.flush();
+    if (this.#inFlight === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.#idle.push(resolve);
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#dirty.clear();
+    this.#retry = [];
+  }
+
+  #batch(sessions: RedisSession[]): Batch {
+    const batch: Batch = { keys: [], args: [], sessions, leases: [], entries: 0, bytes: 0 };
+    for (const session of sessions) {
+      session.dirty = false;
+      batch.keys.push(this.keys.hash(session.id), this.keys.stream(session.id));
+      batch.leases.push(session.lease);
+      const processed = session.processed > session.writtenProcessed ? String(session.processed) : '';
+      session.writtenProcessed = Math.max(session.writtenProcessed, session.processed);
+      // Redis keeps one entry before the first one kept here: a client positioned exactly there can still be checked.
+      const floor = session.stream.first - 1;
+      const minid = floor > session.writtenMinid ? String(floor) : '';
+      if (minid !== '') session.writtenMinid = floor;
+      const pending = session.pending;
+      const count = pending.length / 4;
+      batch.args.push(session.lease, processed, minid, session.clearPrevious ? '1' : '', session.ttl, session.drop ? '1' : '', count);
+      session.clearPrevious = false;
+      for (let i = 0; i < pending.length; i += 4) {
+        batch.args.push(pending[i] as number, pending[i + 1] as string, asArg(pending[i + 2] as Frame), pending[i + 3] as number);
+        batch.bytes += frameSize(pending[i + 2]);
+      }
+      batch.entries += count;
+      if (count > 0) session.pending = [];
+    }
+    this.#pendingEntries += batch.entries;
+    this.#pendingBytes += batch.bytes;
+    return batch;
+  }
+
+  #send(batch: Batch): void {
+    if (this.#closed) return;
+    // Down: no call (it would be refused at once); keep it for when Redis is back.
+    if (this.driver.state !== 'ready') return this.#keep(batch);
+    this.#inFlight++;
+    this.driver.script(FLUSH_SCRIPT, batch.keys, batch.args).then(
+      (statuses) => this.#done(batch, statuses as number[]),
+      (err: Error) => this.#failed(batch, err),
+    );
+  }
+
+  #done(batch: Batch, statuses: number[]): void {
+    this.#release(batch);
+    for (let i = 0; i < batch.sessions.length; i++) {
+      const session = batch.sessions[i];
+      if (statuses[i] === 0 && session.lease === batch.leases[i] && !session.closed) this.onRefused(session);
+    }
+    this.#settled();
+  }
+
+  #failed(batch: Batch, err: Error): void {
+    this.onTrouble('failed', batch.entries, err);
+    this.#keep(batch);
+    this.#settled();
+  }
+
+  /** Keep a batch (still counted as pending) for a retry, within the bounds: the oldest go first. */
+  #keep(batch: Batch): void {
+    if (this.#closed) return this.#release(batch);
+    this.#retry.push(batch);
+    let dropped = 0;
+    while (this.#retry.length > 0 && (this.#pendingEntries > this.limits.maxPendingWrites || this.#pendingBytes > this.limits.maxPendingBytes)) {
+      const oldest = this.#retry.shift()!;
+      this.#release(oldest);
+      dropped += oldest.entries;
+    }
+    if (dropped > 0) {
+      this.dropped += dropped;
+      this.onTrouble('dropped', dropped);
+    }
+  }
+
+  #release(batch: Batch): void {
+    this.#pendingEntries -= batch.entries;
+    this.#pendingBytes -= batch.bytes;
+  }
+
+  #settled(): void {
+    if (--this.#inFlight > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
+
+/** A frame as a script argument: text as is, bytes as a Buffer over the same memory (no copy). */
+function asArg(frame: Frame): string | Buffer {
+  if (typeof frame === 'string') return frame;
+  if (frame instanceof ArrayBuffer) return Buffer.from(frame);
+  return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+}
