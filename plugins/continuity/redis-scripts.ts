@@ -5,9 +5,11 @@
  * keeps them in one slot):
  *   `{<prefix>:cs:<id>}:h`  hash   i identity ('-' none, '=<id>' otherwise), t token,
  *                                  p previous token ('' none), e epoch, o top offset,
- *                                  a last client sequence number processed, n owner lease
+ *                                  a last client sequence number processed, n owner lease,
+ *                                  r run id of the Redis that took the last write (as the writer knew it)
  *   `{<prefix>:cs:<id>}:x`  stream entries with id `<offset>-0`, fields `s` (text frame)
- *                                  or `b` (binary frame), then `t` (ms when appended)
+ *                                  or `b` (binary frame) or `h` (only the frame's hash: see
+ *                                  the store's claim), then `t` (ms when appended)
  * Store-wide: `<prefix>:continuity:epoch`, created by the first node and
  * gone with Redis's data, so a Redis that lost everything has a new epoch.
  */
@@ -37,12 +39,12 @@ return ARGV[1]
 
 /**
  * Create a session unless its id is taken: ARGV identity, token, previous,
- * epoch, lease, ttl. Returns 1 when created.
+ * epoch, lease, ttl, run id. Returns 1 when created.
  */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], 'i', ARGV[1], 't', ARGV[2], 'p', ARGV[3], 'e', ARGV[4], 'o', 0, 'a', 0, 'n', ARGV[5])
+redis.call('HSET', KEYS[1], 'i', ARGV[1], 't', ARGV[2], 'p', ARGV[3], 'e', ARGV[4], 'o', 0, 'a', 0, 'n', ARGV[5], 'r', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 1
 `;
@@ -52,7 +54,7 @@ return 1
  * max entries. Checks identity and token (the previous token is accepted
  * until the client confirms the newest, as in the memory store), rotates
  * the token, takes ownership (lease), and returns
- * `{'ok', epoch, processed, top, entries from the client's offset on}`,
+ * `{'ok', epoch, processed, top, entries from the client's offset on, run id of the last write}`,
  * or `{'missing'}`, `{'identity'}`, `{'token'}` without touching anything.
  */
 export const CLAIM = `
@@ -69,12 +71,13 @@ local from = tonumber(ARGV[4])
 local start = '-'
 if from > 0 then start = from .. '-0' end
 local entries = redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', tonumber(ARGV[7]))
-return {'ok', f.e, f.a or '0', f.o or '0', entries}
+return {'ok', f.e, f.a or '0', f.o or '0', entries, f.r or ''}
 `;
 
 /**
  * The write-behind of many sessions in one call. KEYS: hash and stream of
- * each session. ARGV: per session a header `lease, processed, minid,
+ * each session. ARGV[1]: the run id of the Redis written to, as the node
+ * knows it (or ''); then per session a header `lease, processed, minid,
  * clearPrevious ('1' or ''), ttl, drop ('1': delete the session), count`
  * then `count` entries of `offset, field, frame, time`. A session whose
  * lease is not the hash's (another node took it over, or Redis lost it)
@@ -84,7 +87,7 @@ return {'ok', f.e, f.a or '0', f.o or '0', entries}
  */
 export const FLUSH = `
 local out = {}
-local a = 1
+local a = 2
 for s = 1, #KEYS, 2 do
   local h, x = KEYS[s], KEYS[s + 1]
   local lease, processed, minid, clear, ttl, drop, count = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6])
@@ -104,7 +107,7 @@ for s = 1, #KEYS, 2 do
         top = offset
       end
     end
-    redis.call('HSET', h, 'o', top)
+    redis.call('HSET', h, 'o', top, 'r', ARGV[1])
     if processed ~= '' and tonumber(processed) > tonumber(redis.call('HGET', h, 'a')) then redis.call('HSET', h, 'a', processed) end
     if minid ~= '' then redis.call('XTRIM', x, 'MINID', minid .. '-0') end
     if clear == '1' then redis.call('HSET', h, 'p', '') end

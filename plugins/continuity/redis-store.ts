@@ -7,7 +7,7 @@ import type { Claim, ContinuityStore } from './store';
 import { RedisSession, encodeIdentity } from './redis-session';
 import { CONTINUITY_SCRIPTS, FLUSH, continuityKeys, type ContinuityKeys } from './redis-scripts';
 import { FLUSH_SCRIPT, WriteBehind, type WriteLimits } from './redis-writer';
-import { decodeEntries, replayStart, type RawEntry } from './redis-replay';
+import { AHEAD, decodeEntries, replayStart, type RawEntry } from './redis-replay';
 import { LocalSessions } from './redis-local';
 
 /** Settings of the Redis store; every one has a default (see docs/continuity.md). */
@@ -45,6 +45,8 @@ export class RedisStore implements ContinuityStore {
   readonly #local: LocalSessions;
   readonly #report: RedisStoreTrouble;
   #epoch = '';
+  /** Run id of the Redis instance connected to, read after each (re)connect: '' until known. */
+  #runId = '';
   #loading: Promise<string> | null = null;
   /** Refreshes the expiry of connected sessions' keys. */
   readonly #refresh: ReturnType<typeof setInterval>;
@@ -57,7 +59,7 @@ export class RedisStore implements ContinuityStore {
     this.#report = report;
     for (const [name, [lua, n]] of Object.entries(CONTINUITY_SCRIPTS)) driver.defineScript(name, lua, n);
     driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
-    this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err));
+    this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#runId);
     this.#local = new LocalSessions(this.options, (s) => this.#release(s));
     driver.on('ready', this.#onReady);
     driver.on('down', this.#onDown);
@@ -153,7 +155,8 @@ export class RedisStore implements ContinuityStore {
   async #claim(request: ResumeRequest | undefined, identity: string | undefined, now: number): Promise<Claim> {
     // Writes queued before this connect (a microtask) go to Redis first: the claim reads them.
     await null;
-    if (this.#epoch === '') await this.#loadEpoch();
+    if (this.#driver.state !== 'ready') throw new Error(`Redis is ${this.#driver.state}`);
+    if (this.#epoch === '' || this.#runId === '') await this.#loadEpoch();
     if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
     const token = randomToken();
     const lease = randomToken();
@@ -162,7 +165,7 @@ export class RedisStore implements ContinuityStore {
       [this.keys.hash(request.session), this.keys.stream(request.session)],
       [encodeIdentity(identity), request.token, token, request.offset, lease, this.#attachedTtl, this.options.maxMessages + 2],
       { buffers: true },
-    )) as [Buffer, Buffer?, Buffer?, Buffer?, RawEntry[]?];
+    )) as [Buffer, Buffer?, Buffer?, Buffer?, RawEntry[]?, Buffer?];
     const status = reply[0].toString();
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
@@ -181,8 +184,20 @@ export class RedisStore implements ContinuityStore {
     session.processed = session.writtenProcessed = Math.max(Number(reply[2]!.toString()), 0);
     // A client that never got a hello has read nothing: any epoch is its epoch.
     const position = request.epoch === '' ? { epoch, offset: 0, hash: '' } : request;
-    const start = replayStart(read, position, epoch, top, now, this.options.maxAge);
+    // Redis never restarted since the last write to this session: it lost nothing, so a client
+    // ahead of it got messages its dead node wrote just before Redis read them.
+    const unbroken = this.#runId !== '' && reply[5]!.toString() === this.#runId;
+    const start = replayStart(read, position, epoch, top, now, this.options.maxAge, unbroken);
+    if (start === AHEAD) {
+      this.#local.bytes -= session.stream.reset(position.offset);
+      session.writtenMinid = position.offset - 1;
+      // Redis keeps the hash of the client's own entry in its place, for the next check.
+      session.pending.push(position.offset, 'h', position.hash, now);
+      this.writer.mark(session);
+      return { outcome: 'resumed', session, replay: [], offset: position.offset };
+    }
     if (typeof start === 'string') {
+      if (process.env.DEBUG_CONT) console.error("GAP", start, position.offset, top, read.offsets.slice(0, 3), read.offsets.slice(-3));
       this.#local.bytes -= session.stream.reset(top);
       session.writtenMinid = top;
       return { outcome: 'gap', session, reason: start, offset: top };
@@ -204,7 +219,7 @@ export class RedisStore implements ContinuityStore {
     const created = await this.#driver.script(
       'allsparkContinuityCreate',
       [this.keys.hash(id), this.keys.stream(id)],
-      [encodeIdentity(identity), session.token, previous ?? '', this.#epoch, session.lease, session.ttl],
+      [encodeIdentity(identity), session.token, previous ?? '', this.#epoch, session.lease, session.ttl, this.#runId],
     );
     // Taken meanwhile (two first connects with one id): start afresh under a new id.
     if (created !== 1) return this.#create(randomToken(), identity, null, now, reason ?? 'token');
@@ -215,13 +230,17 @@ export class RedisStore implements ContinuityStore {
     return { outcome: 'lost', session, reason, offset: 0 };
   }
 
-  /** Read (or set) the store-wide epoch; a Redis that lost its data gets a new one here. */
+  /** Read (or set) the store-wide epoch (a Redis that lost its data gets a new one here), and the run id of the Redis instance. */
   #loadEpoch(): Promise<string> {
-    this.#loading ??= (this.#driver.script('allsparkContinuityEpoch', [this.keys.epoch], [randomToken().slice(0, 8)]) as Promise<string>).then(
-      (epoch) => {
+    if (this.#loading !== null) return this.#loading;
+    const epoch = this.#driver.script('allsparkContinuityEpoch', [this.keys.epoch], [randomToken().slice(0, 8)]) as Promise<string>;
+    const info = this.#driver.command('info', ['server']) as Promise<string>;
+    this.#loading = Promise.all([epoch, info]).then(
+      ([e, text]) => {
         this.#loading = null;
-        this.#epoch = epoch;
-        return epoch;
+        this.#epoch = e;
+        this.#runId = /run_id:(\w+)/.exec(String(text))?.[1] ?? '';
+        return e;
       },
       (err: unknown) => {
         this.#loading = null;
@@ -256,12 +275,14 @@ export class RedisStore implements ContinuityStore {
 
   #onDown = (): void => {
     this.#down = true;
+    this.#runId = '';
   };
 
   #onReady = (): void => {
     // Redis may have restarted empty: read the epoch again, send what waited, and check every session we hold.
     // What waited goes first, before anything newer, so offsets reach Redis in order.
     this.#down = false;
+    this.#runId = '';
     this.writer.resume();
     this.#loadEpoch().then(
       () => this.#local.forAll((s) => this.writer.mark(s)),

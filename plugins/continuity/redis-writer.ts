@@ -61,6 +61,8 @@ export class WriteBehind {
     readonly onRefused: (session: RedisSession) => void,
     /** Writes were dropped (bound reached) or failed; for the log. */
     readonly onTrouble: (what: 'dropped' | 'failed', count: number, err?: Error) => void,
+    /** The run id of the Redis the driver is connected to, once read since the last reconnect ('' until then). */
+    readonly runId: () => string,
   ) {}
 
   /** Entries waiting (in flight or to retry). */
@@ -113,7 +115,7 @@ export class WriteBehind {
   }
 
   #batch(sessions: RedisSession[]): Batch {
-    const batch: Batch = { keys: [], args: [], sessions, leases: [], entries: 0, bytes: 0 };
+    const batch: Batch = { keys: [], args: [this.runId()], sessions, leases: [], entries: 0, bytes: 0 };
     for (const session of sessions) {
       session.dirty = false;
       batch.keys.push(this.keys.hash(session.id), this.keys.stream(session.id));
