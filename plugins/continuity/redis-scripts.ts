@@ -78,8 +78,10 @@ return {'ok', f.e, f.a or '0', f.o or '0', entries, f.r or ''}
  * The write-behind of many sessions in one call. KEYS: hash and stream of
  * each session. ARGV[1]: the run id of the Redis written to, as the node
  * knows it (or ''); then per session a header `lease, processed, minid,
- * clearPrevious ('1' or ''), ttl, drop ('1': delete the session), count`
- * then `count` entries of `offset, field, frame, time`. A session whose
+ * clearPrevious ('1' or ''), ttl, drop ('1': delete the session), top, count`
+ * then `count` entries of `offset, field, frame, time`. `top` is the
+ * node's newest offset: stored even when entries before it never arrived
+ * (dropped while Redis was down), so a resume sees the hole. A session whose
  * lease is not the hash's (another node took it over, or Redis lost it)
  * is left alone. Entries at or below the stored top are skipped, so a
  * batch sent again after a failure does no harm. Returns one status per
@@ -90,8 +92,8 @@ local out = {}
 local a = 2
 for s = 1, #KEYS, 2 do
   local h, x = KEYS[s], KEYS[s + 1]
-  local lease, processed, minid, clear, ttl, drop, count = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6])
-  a = a + 7
+  local lease, processed, minid, clear, ttl, drop, last, count = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+  a = a + 8
   if redis.call('HGET', h, 'n') ~= lease then
     out[#out + 1] = 0
   elseif drop == '1' then
@@ -107,6 +109,7 @@ for s = 1, #KEYS, 2 do
         top = offset
       end
     end
+    if last > top then top = last end
     redis.call('HSET', h, 'o', top, 'r', ARGV[1])
     if processed ~= '' and tonumber(processed) > tonumber(redis.call('HGET', h, 'a')) then redis.call('HSET', h, 'a', processed) end
     if minid ~= '' then redis.call('XTRIM', x, 'MINID', minid .. '-0') end

@@ -197,7 +197,6 @@ export class RedisStore implements ContinuityStore {
       return { outcome: 'resumed', session, replay: [], offset: position.offset };
     }
     if (typeof start === 'string') {
-      if (process.env.DEBUG_CONT) console.error("GAP", start, position.offset, top, read.offsets.slice(0, 3), read.offsets.slice(-3));
       this.#local.bytes -= session.stream.reset(top);
       session.writtenMinid = top;
       return { outcome: 'gap', session, reason: start, offset: top };

@@ -128,7 +128,7 @@ export class WriteBehind {
       if (minid !== '') session.writtenMinid = floor;
       const pending = session.pending;
       const count = pending.length / 4;
-      batch.args.push(session.lease, processed, minid, session.clearPrevious ? '1' : '', session.ttl, session.drop ? '1' : '', count);
+      batch.args.push(session.lease, processed, minid, session.clearPrevious ? '1' : '', session.ttl, session.drop ? '1' : '', session.stream.top, count);
       session.clearPrevious = false;
       for (let i = 0; i < pending.length; i += 4) {
         batch.args.push(pending[i] as number, pending[i + 1] as string, asArg(pending[i + 2] as Frame), pending[i + 3] as number);

@@ -33,7 +33,6 @@ run('SIGKILL of the only node, restart: every client recovers, 0 lost / duplicat
   const mark = clients.map((t) => t.echoes.length + 20);
   await until(() => clients.every((t, i) => t.echoes.length > mark[i]), 15_000, 'traffic after the resume');
   for (const t of clients) await t.finish();
-  if (process.env.DEBUG_CONT) console.error(JSON.stringify([first.logs, second.logs]));
   expect(clients.map((t) => t.events)).toEqual([[{ recovered: true }], [{ recovered: true }], [{ recovered: true }]]);
   expect(second.events).toEqual([[true, undefined], [true, undefined], [true, undefined]]);
   const processed = nodes.processed();

@@ -10,6 +10,7 @@ import { RedisStore, continuityStoreOf, type Session } from '../../plugins/conti
 import { continuityEnv, continuityEvents, until, type ContinuityOptions } from './env';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { once, portOf } from '../helpers/net';
+import { CLEAN, TrafficClient, tally } from './redis-traffic';
 
 const run = redisAvailable() ? describe : describe.skip;
 jest.setTimeout(30_000);
@@ -29,8 +30,8 @@ run('Redis Streams store', () => {
   });
 
   /** A kernel with the cluster plugin then continuity (its default store is then Redis). */
-  async function node(options: ContinuityOptions = {}, p = `t${++prefix}`) {
-    const env = await continuityEnv(options, () => undefined, { before: (k: Kernel) => void k.use(cluster, { redis: redis.url, prefix: p, retryMax: 100 }) });
+  async function node(options: ContinuityOptions = {}, p = `t${++prefix}`, url = redis.url) {
+    const env = await continuityEnv(options, () => undefined, { before: (k: Kernel) => void k.use(cluster, { redis: url, prefix: p, retryMax: 100 }) });
     stops.push(() => env.stop());
     await until(() => storeOf(env.kernel).epoch !== '', 10_000, 'the epoch');
     return env;
@@ -69,5 +70,122 @@ run('Redis Streams store', () => {
     expect(got).toEqual([1, 2, 3]);
     expect(received).toEqual(['one', 'two']);
     expect(b.events.map(([, info]) => info.recovered)).toEqual([true]);
+  });
+
+  /** An echo application that records what it processed (client `0`, for {@link tally}). */
+  function echoApp(kernel: Kernel, processed: number[]): void {
+    kernel.on('connection', (spark: Spark) =>
+      spark.on('data', (d: unknown) => {
+        const n = (d as { n?: number }).n;
+        if (typeof n !== 'number') return void spark.write({ echo: d });
+        processed.push(n);
+        spark.write({ echo: n });
+      }),
+    );
+  }
+
+  test('tokens are single use and a session belongs to its identity', async () => {
+    const a = await node({ identify: (spark: Spark) => spark.query.user as string | undefined });
+    const store = storeOf(a.kernel);
+    const now = Date.now();
+    const first = { session: 'S1', token: 'T1', epoch: '', offset: 0, hash: '', seq: 1 };
+    const created = await store.claim(first, 'alice', now);
+    expect(created.outcome).toBe('new');
+    const session = (created as { session: Session }).session;
+    expect(session.id).toBe('S1');
+    const mine = { ...first, token: session.token, epoch: store.epoch };
+    expect(await store.claim(mine, 'bob', now)).toMatchObject({ outcome: 'lost', reason: 'identity' });
+    expect(await store.claim({ ...mine, token: 'nope' }, 'alice', now)).toMatchObject({ outcome: 'lost', reason: 'token' });
+    const resumed = await store.claim(mine, 'alice', now);
+    expect(resumed).toMatchObject({ outcome: 'resumed', replay: [], offset: 0 });
+    // The client confirms the newest token (its acknowledgement): the one it resumed with dies.
+    store.acknowledge(session as never, 0);
+    await store.writer.settle(1000);
+    expect(await store.claim(mine, 'alice', now)).toMatchObject({ outcome: 'lost', reason: 'token' });
+    expect(await store.claim({ ...mine, token: session.token }, 'alice', now)).toMatchObject({ outcome: 'resumed' });
+  });
+
+  test('Redis killed and restarted with persistence while traffic flows: the client resumes, nothing lost', async () => {
+    const persistent = await startRedis({ persistent: true });
+    stops.push(() => persistent.stop());
+    const a = await node({}, 'p1', persistent.url);
+    const processed: number[] = [];
+    echoApp(a.kernel, processed);
+    const t = new TrafficClient(0, a.proxy.url);
+    stops.push(async () => t.destroy());
+    await until(() => t.echoes.length > 20, 10_000, 'traffic');
+    await persistent.kill();
+    // The client drops out while Redis is down: it is sent to reconnect until Redis is back.
+    a.proxy.blip(200);
+    await new Promise((r) => setTimeout(r, 500));
+    await persistent.restart();
+    await until(() => t.events.length === 1, 15_000, 'the resume');
+    const mark = t.echoes.length + 20;
+    await until(() => t.echoes.length > mark, 10_000, 'traffic after the resume');
+    await t.finish();
+    expect(t.events).toEqual([{ recovered: true }]);
+    expect(a.events.map(([, info]) => [info.recovered, info.reason]).filter(([, reason]) => reason !== 'unavailable')).toEqual([[true, undefined]]);
+    expect(tally(t, new Map([[0, [processed]]]))).toEqual(CLEAN);
+  });
+
+  test('Redis restarted without persistence: recovered false, reason epoch, on both sides; then a new session works', async () => {
+    const volatile = await startRedis();
+    stops.push(() => volatile.stop());
+    const a = await node({}, 'v1', volatile.url);
+    echoApp(a.kernel, []);
+    const first = nextSession(a.kernel);
+    const client = a.client();
+    const events = continuityEvents(client);
+    const got: unknown[] = [];
+    client.on('data', (d: unknown) => got.push(d));
+    await once(client, 'open');
+    const session = await first;
+    client.write('x');
+    await until(() => got.length === 1);
+    await until(() => (client as unknown as { continuity: { outbox: { length: number } } }).continuity.outbox.length === 0, 5000, 'the acknowledgement');
+    const epoch = storeOf(a.kernel).epoch;
+    const closed = once(session, 'close');
+    await volatile.restart();
+    await closed;
+    await until(() => events.length === 1, 15_000, 'the client event');
+    expect(events).toEqual([{ recovered: false, reason: 'epoch', pending: [] }]);
+    expect(a.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[false, 'epoch']]);
+    expect(storeOf(a.kernel).epoch).not.toBe(epoch);
+    client.write('y');
+    await until(() => got.length === 2);
+    expect(got).toEqual([{ echo: 'x' }, { echo: 'y' }]);
+  });
+
+  test('writes past maxPendingWrites while Redis is down are dropped and reported; the resume reports the hole', async () => {
+    const persistent = await startRedis({ persistent: true });
+    stops.push(() => persistent.stop());
+    const a = await node({ maxPendingWrites: 5 }, 'b1', persistent.url);
+    const warnings: string[] = [];
+    a.kernel.on('log', (level: string, ...args: unknown[]) => {
+      const err = args[0] as { code?: string; message: string };
+      if (level === 'warn' && err.code === 'ALLSPARK_CONTINUITY') warnings.push(err.message);
+    });
+    const first = nextSession(a.kernel);
+    const client = a.client();
+    const events = continuityEvents(client);
+    const got: unknown[] = [];
+    client.on('data', (d: unknown) => got.push(d));
+    await once(client, 'open');
+    const session = await first;
+    session.write(1);
+    await until(() => got.length === 1);
+    a.proxy.blip(Infinity);
+    await until(() => session.spark === null);
+    await persistent.kill();
+    for (let i = 2; i <= 21; i++) session.write(i);
+    await until(() => warnings.some((w) => w.includes('dropped')), 5000, 'the drop warning');
+    await persistent.restart();
+    await until(() => storeOf(a.kernel).writer.pending === 0, 10_000, 'the writes that were kept');
+    a.proxy.restore();
+    await until(() => events.length === 1, 15_000, 'the resume');
+    expect(events).toEqual([{ recovered: false, reason: 'mismatch' }]);
+    expect(a.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[false, 'mismatch']]);
+    expect(got).toEqual([1]);
+    expect(storeOf(a.kernel).writer.dropped).toBeGreaterThan(0);
   });
 });
