@@ -9,6 +9,8 @@ const BINARY = ['allspark-msgpack', 'allspark-binarypack'];
 const FOOTPRINT = ['ws', 'allspark-kernel', 'primus', 'socketio', 'allspark-facade'];
 // The kernel with resumable sessions (in-memory store), against allspark-kernel in the same run.
 const CONTINUITY = ['allspark-continuity'];
+// The same on the Redis Streams store (cluster plugin + continuity, one node): figures beside, no target.
+const CONTINUITY_REDIS = ['allspark-continuity-redis'];
 // Need a redis-server (the run starts its own): the cluster plugin on one node in the echo, and the
 // cross-node broadcast of three nodes against Socket.IO with its Redis adapter.
 const CLUSTER_ECHO = ['allspark-cluster'];
@@ -48,4 +50,4 @@ const quick = {
   codec: { durationMs: 100 },
 };
 
-module.exports = { full, quick, SYSTEMS, BINARY, FOOTPRINT, CONTINUITY, CLUSTER_ECHO, CLUSTER };
+module.exports = { full, quick, SYSTEMS, BINARY, FOOTPRINT, CONTINUITY, CONTINUITY_REDIS, CLUSTER_ECHO, CLUSTER };

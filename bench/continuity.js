@@ -3,12 +3,18 @@
 // Resumable sessions (plugins/continuity), measured in one process so that
 // other load on a shared machine barely moves the CPU figures. After
 // `npm run build`: `node bench/continuity.js [--write]` (--write updates
-// bench/CONTINUITY.md). Four figures, each with continuity on and off:
+// bench/CONTINUITY.md). Four figures, each with continuity off, on the
+// in-memory store and on the Redis Streams store (a redis-server of the
+// run's own; skipped without one), side by side in one run:
 //   1. echo: CPU per message of the server's message path (receive, decode,
 //      `data`, write, encode, send) on a no-op transport, the client's
-//      acknowledgement every 32 messages included;
-//   2. broadcast: CPU per delivery of `kernel.write` to 1,000 sparks;
-//   3. heap per idle session (5,000 sparks, after GC);
+//      acknowledgement every 32 messages included; with Redis, the writes
+//      to Redis and their replies too (one write-behind flush per 10
+//      messages, as when a socket read carries 10);
+//   2. broadcast: CPU per delivery of `kernel.write` to 1,000 sparks
+//      (Redis: one flush per broadcast, replies included);
+//   3. heap per idle session (5,000 sparks, after GC); with Redis, also
+//      Redis's own memory per session;
 //   4. resume: a real client over loopback misses 1,000 messages, comes
 //      back; time from the new connection opening to the last replayed one.
 const fs = require('fs');
@@ -24,28 +30,75 @@ const { websockets } = require(path.join(DIST, 'transformers/websockets'));
 const { jsonParserPlugin } = require(path.join(DIST, 'plugins/json-parser'));
 const { heartbeat } = require(path.join(DIST, 'plugins/heartbeat'));
 const { reconnect } = require(path.join(DIST, 'plugins/reconnect'));
-const { continuity } = require(path.join(DIST, 'plugins/continuity'));
+const { continuity, continuityStoreOf } = require(path.join(DIST, 'plugins/continuity'));
+const { cluster, clusterOf } = require(path.join(DIST, 'plugins/cluster'));
+const { startRedis } = require('./lib/redis');
 
 const ROUNDS = 5;
 let sink = 0;
 const transport = { send: (frame) => ((sink += frame.length), true), close() {} };
 let sessionIds = 0;
+/** The run's redis-server (null: none installed, the Redis column is skipped). */
+let redis = null;
+let prefixes = 0;
 
-function kernelWith(on) {
+/** mode: 'off', 'memory' or 'redis' (the cluster plugin first: its Redis becomes the store). */
+async function kernelWith(mode, attach = true) {
   const k = createKernel().use(websockets).use(jsonParserPlugin).use(heartbeat, { pingInterval: false }).use(reconnect);
-  if (on) k.use(continuity);
-  k.attach(http.createServer());
+  if (mode === 'redis') k.use(cluster, { redis: redis.url, prefix: `bench${process.pid}x${++prefixes}` });
+  if (mode !== 'off') k.use(continuity);
+  if (attach) k.attach(http.createServer());
+  if (mode === 'redis') {
+    await clusterOf(k).ready(10_000);
+    while (continuityStoreOf(k).epoch === '') await new Promise((r) => setTimeout(r, 5));
+  }
   return k;
 }
 
 /** A spark on a no-op transport; with continuity it asks for a session as our client does. */
-function sparkOf(k, on) {
+function sparkOf(k, mode) {
   const n = ++sessionIds;
-  const query = on ? { _continuity: `1.s${n}.t${n}..0..1` } : {};
+  const query = mode !== 'off' ? { _continuity: `1.s${process.pid}x${n}.t${n}..0..1` } : {};
   return k.connect({ transport, request: { headers: {}, query, url: '/primus', socket: {} }, socket: null });
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+
+/** Until every spark has its session (the Redis store answers a connect asynchronously). */
+async function settled(k, mode) {
+  if (mode !== 'redis') return tick();
+  const store = continuityStoreOf(k);
+  while ([...k.connections.values()].some((s) => s.session === null)) await new Promise((r) => setTimeout(r, 5));
+  await drained(store);
+}
+
+/** Until the Redis store has written everything (waiting on its replies, not spinning: the CPU figures count this). */
+async function drained(store) {
+  await null;
+  while (store.writer.pending > 0) await store.writer.settle(10_000);
+}
+
+/**
+ * CPU ns per call of `fn` on the Redis store: batches of `per` calls, each
+ * followed by a microtask turn (the write-behind flush) and, every 200, an
+ * event-loop turn (Redis's replies); ends when Redis has everything, so the
+ * replies' cost is in.
+ */
+async function cpuNsRedis(fn, store, per, calls) {
+  const run = async (n) => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i += per) {
+      for (let j = 0; j < per; j++) fn();
+      await null;
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await drained(store);
+    const c = process.cpuUsage(c0);
+    return ((c.user + c.system) * 1000) / n;
+  };
+  await run(calls / 4);
+  return run(calls);
+}
 
 /** CPU ns per call of `fn`, in batches, after a warm-up. */
 function cpuNs(fn, ms = 400) {
@@ -64,42 +117,49 @@ function cpuNs(fn, ms = 400) {
   return run(ms);
 }
 
-async function echo(on) {
-  const k = kernelWith(on);
+async function echo(mode) {
+  const k = await kernelWith(mode);
   k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
-  const spark = sparkOf(k, on);
-  await tick();
+  const spark = sparkOf(k, mode);
+  await settled(k, mode);
   const frame = JSON.stringify(message);
   let n = 0;
-  const ns = cpuNs(() => {
+  const one = () => {
     spark.receive(frame);
     // Our client acknowledges every 32 messages it receives.
-    if (on && ++n % 32 === 0) spark.receive(JSON.stringify('primus::continuity.ack::' + n));
-  });
+    if (mode !== 'off' && ++n % 32 === 0) spark.receive(JSON.stringify('primus::continuity.ack::' + n));
+  };
+  const ns = mode === 'redis' ? await cpuNsRedis(one, continuityStoreOf(k), 10, 20_000) : cpuNs(one);
   await k.close();
   return ns;
 }
 
-async function broadcast(on) {
-  const k = kernelWith(on);
-  for (let i = 0; i < 1000; i++) sparkOf(k, on);
-  await tick();
-  const ns = cpuNs(() => k.write(message), 600) / 1000;
+async function broadcast(mode) {
+  const k = await kernelWith(mode);
+  for (let i = 0; i < 1000; i++) sparkOf(k, mode);
+  await settled(k, mode);
+  const send = () => k.write(message);
+  const ns = (mode === 'redis' ? await cpuNsRedis(send, continuityStoreOf(k), 1, 200) : cpuNs(send, 600)) / 1000;
   await k.close();
   return ns;
 }
 
-async function heapPerSession(on) {
-  const k = kernelWith(on);
+/** Heap per idle session; with Redis also Redis's used_memory per session (`redisBytes`). */
+async function heapPerSession(mode) {
+  const k = await kernelWith(mode);
+  const info = async () => Number(/used_memory:(\d+)/.exec(await clusterOf(k).driver.command('info', ['memory']))[1]);
+  const redisBefore = mode === 'redis' ? await info() : 0;
   global.gc();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 5000; i++) sparkOf(k, on);
-  await tick();
+  for (let i = 0; i < 5000; i++) sparkOf(k, mode);
+  await settled(k, mode);
   global.gc();
   const bytes = (process.memoryUsage().heapUsed - before) / 5000;
+  if (mode === 'redis') lastRedisBytes = ((await info()) - redisBefore) / 5000;
   await k.close();
   return bytes;
 }
+let lastRedisBytes = 0;
 
 /** Loopback proxy that can refuse new connections and cut the open ones. */
 function proxy(target) {
@@ -126,8 +186,8 @@ const until = async (check) => {
   while (!check()) await new Promise((r) => setTimeout(r, 1));
 };
 
-async function resume(missed = 1000, runs = 9) {
-  const k = createKernel().use(websockets).use(jsonParserPlugin).use(heartbeat, { pingInterval: false }).use(reconnect).use(continuity);
+async function resume(mode, missed = 1000, runs = 9) {
+  const k = await kernelWith(mode, false);
   const server = await k.listen(0);
   const p = proxy(server.address().port);
   const port = await p.listen();
@@ -143,6 +203,7 @@ async function resume(missed = 1000, runs = 9) {
     p.cut();
     await until(() => session.spark === null);
     for (let i = 1; i <= missed; i++) session.write({ ...message, i });
+    if (mode === 'redis') await drained(continuityStoreOf(k));
     let openedAt = 0n;
     client.once('incoming::open', () => (openedAt = process.hrtime.bigint()));
     p.allow();
@@ -157,38 +218,54 @@ async function resume(missed = 1000, runs = 9) {
 
 async function main() {
   if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc (npm run bench:continuity does)');
+  redis = await startRedis();
+  const modes = redis ? ['off', 'memory', 'redis'] : ['off', 'memory'];
+  if (!redis) console.log('redis-server is not installed: the Redis store column is skipped');
   const rows = [];
-  const figure = async (label, unit, fn, digits) => {
-    const off = [];
-    const on = [];
+  const figure = async (label, unit, fn) => {
+    const runs = Object.fromEntries(modes.map((m) => [m, []]));
+    const redisBytes = [];
     for (let r = 0; r < ROUNDS; r++) {
-      off.push(await fn(false));
-      on.push(await fn(true));
+      for (const mode of modes) {
+        runs[mode].push(await fn(mode));
+        if (mode === 'redis' && fn === heapPerSession) redisBytes.push(lastRedisBytes);
+      }
     }
-    const row = { label, unit, off: median(off), on: median(on) };
+    const row = { label, unit, off: median(runs.off), on: median(runs.memory), redis: redis ? median(runs.redis) : null };
+    if (redisBytes.length) row.redisServer = median(redisBytes);
     rows.push(row);
-    console.log(`${label}: off ${row.off.toFixed(digits)} ${unit}, on ${row.on.toFixed(digits)} ${unit} (${(row.on / row.off).toFixed(2)}×)`);
+    const ratio = (v) => `${(v / row.off).toFixed(2)}×`;
+    console.log(`${label}: off ${row.off.toFixed(0)} ${unit}, memory ${row.on.toFixed(0)} ${unit} (${ratio(row.on)})` +
+      (row.redis === null ? '' : `, redis ${row.redis.toFixed(0)} ${unit} (${ratio(row.redis)})`) +
+      (row.redisServer ? `, plus ${row.redisServer.toFixed(0)} bytes in Redis` : ''));
   };
-  await figure('Server CPU per echo (message path, no-op transport)', 'ns', echo, 0);
-  await figure('Server CPU per broadcast delivery (1,000 sparks)', 'ns', broadcast, 0);
-  await figure('Heap per idle connection (5,000)', 'bytes', heapPerSession, 0);
-  const replayMs = await resume();
-  console.log(`Resume after 1,000 missed messages: ${replayMs.toFixed(1)} ms from reconnect to the last replayed message`);
-  if (sink === -1) console.log(sink);
-  if (process.argv.includes('--write')) write(rows, replayMs);
+  try {
+    await figure('Server CPU per echo (message path, no-op transport)', 'ns', echo);
+    await figure('Server CPU per broadcast delivery (1,000 sparks)', 'ns', broadcast);
+    await figure('Heap per idle connection (5,000)', 'bytes', heapPerSession);
+    const replay = { memory: await resume('memory') };
+    if (redis) replay.redis = await resume('redis');
+    console.log(`Resume after 1,000 missed messages: memory ${replay.memory.toFixed(1)} ms` + (redis ? `, redis ${replay.redis.toFixed(1)} ms` : '') + ' from reconnect to the last replayed message');
+    if (sink === -1) console.log(sink);
+    if (process.argv.includes('--write')) write(rows, replay);
+  } finally {
+    if (redis) redis.stop();
+  }
 }
 
-function write(rows, replayMs) {
+function write(rows, replay) {
   const md = [
     '# Continuity figures',
     '',
-    `Generated by \`npm run bench:continuity\` on ${new Date().toISOString()}: Node ${process.version}, ${ROUNDS} rounds, medians, continuity on and off in the same process (in-memory store). CPU figures are process CPU time, so other load on the machine barely moves them.`,
+    `Generated by \`npm run bench:continuity\` on ${new Date().toISOString()}: Node ${process.version}, ${ROUNDS} rounds, medians, continuity off, on the in-memory store and on the Redis Streams store in the same process. CPU figures are process CPU time (the server's; Redis's own CPU is not counted), so other load on the machine barely moves them.`,
     '',
-    '| figure | off | on | on ÷ off |',
-    '|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.label} | ${r.off.toFixed(0)} ${r.unit} | ${r.on.toFixed(0)} ${r.unit} | ${(r.on / r.off).toFixed(2)}× |`),
+    '| figure | off | memory store | memory ÷ off | Redis store | Redis ÷ off |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.label} | ${r.off.toFixed(0)} ${r.unit} | ${r.on.toFixed(0)} ${r.unit} | ${(r.on / r.off).toFixed(2)}× | ` +
+      (r.redis === null ? '– | – |' : `${r.redis.toFixed(0)} ${r.unit}${r.redisServer ? ` (+ ${r.redisServer.toFixed(0)} bytes in Redis)` : ''} | ${(r.redis / r.off).toFixed(2)}× |`)),
     '',
-    `Resume of a client that missed 1,000 messages (real client and server over loopback through a proxy, one process): **${replayMs.toFixed(1)} ms** from the new connection opening to the last replayed message (median of 7 warm runs).`,
+    `Resume of a client that missed 1,000 messages (real client and server over loopback through a proxy, one process): **${replay.memory.toFixed(1)} ms** with the in-memory store` +
+      (replay.redis === undefined ? '' : `, **${replay.redis.toFixed(1)} ms** with the Redis store (the claim reads the 1,000 entries from Redis)`) + ' from the new connection opening to the last replayed message (median of 7 warm runs).',
     '',
     'The network figures of `npm run bench` (system `allspark-continuity` against `allspark-kernel`, target: server CPU per message ≤ 1.25×) are in RESULTS.md.',
     '',

@@ -52,7 +52,7 @@ function availability() {
     skipped.push('binary parsers (dist/plugins/binary-parser is not built)');
   }
   if (!process.env.BENCH_REDIS) {
-    config.CLUSTER.forEach((s) => missing.add(s));
+    [...config.CLUSTER, ...config.CLUSTER_ECHO, ...config.CONTINUITY_REDIS].forEach((s) => missing.add(s));
     skipped.push('cluster figures (redis-server is not installed)');
   }
   return { missing, skipped };
@@ -61,10 +61,10 @@ function availability() {
 function plan(args, missing) {
   const keep = (list) => list.filter((s) => !missing.has(s) && (!args.systems || args.systems.includes(s)));
   const all = [
-    [net.echo, keep([...config.SYSTEMS, ...config.BINARY, ...config.CLUSTER_ECHO, ...config.CONTINUITY])],
+    [net.echo, keep([...config.SYSTEMS, ...config.BINARY, ...config.CLUSTER_ECHO, ...config.CONTINUITY, ...config.CONTINUITY_REDIS])],
     [net.latency, keep(config.SYSTEMS)],
-    [net.broadcast, keep([...config.SYSTEMS, ...config.CONTINUITY])],
-    [net.memory, keep([...config.SYSTEMS, ...config.CONTINUITY])],
+    [net.broadcast, keep([...config.SYSTEMS, ...config.CONTINUITY, ...config.CONTINUITY_REDIS])],
+    [net.memory, keep([...config.SYSTEMS, ...config.CONTINUITY, ...config.CONTINUITY_REDIS])],
     [local.footprint, keep(config.FOOTPRINT)],
     [local.codec, ['-']],
     [local.overhead, ['allspark-kernel']],

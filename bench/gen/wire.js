@@ -73,7 +73,8 @@ function continuityText() {
   let n = 0;
   return {
     ...base,
-    url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench&_continuity=1.bench${++n}.t${n}..0..1`,
+    // Session ids unique per run: a Redis store keeps sessions of earlier rounds.
+    url: (port) => `ws://127.0.0.1:${port}/primus?_primuscb=bench&_continuity=1.b${process.pid}x${Date.now()}x${++n}.t${n}..0..1`,
     isMessage(ws, data) {
       if (!base.isMessage(ws, data)) return false;
       ws.received = (ws.received || 0) + 1;
@@ -96,6 +97,7 @@ const wires = {
   'allspark-binarypack': primusBinary('binarypack'),
   socketio: socketIo,
   'allspark-continuity': continuityText(),
+  'allspark-continuity-redis': continuityText(),
   'socketio-redis': socketIo,
 };
 

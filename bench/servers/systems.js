@@ -124,7 +124,7 @@ function kernel(kind, extra = () => [], dist = DIST) {
  * The JSON kernel with the cluster plugin on the run's Redis (BENCH_REDIS):
  * one of several nodes in the cross-node broadcast, alone in the echo.
  */
-async function clusterKernel(nodeId) {
+async function clusterKernel(nodeId, extra = () => []) {
   const { cluster, clusterOf } = require(path.join(DIST, 'plugins/cluster'));
   const { createKernel } = require(path.join(DIST, 'core'));
   const { websockets } = require(path.join(DIST, 'transformers/websockets'));
@@ -135,6 +135,7 @@ async function clusterKernel(nodeId) {
     .use(parserPlugin('json'))
     .use(heartbeat, { pingInterval: false })
     .use(cluster, { redis: process.env.BENCH_REDIS, nodeId: nodeId || undefined });
+  for (const [plugin, options] of extra()) k.use(plugin, options);
   const service = clusterOf(k);
   await service.ready(10_000);
   k.on('connection', (spark) => spark.on('data', (d) => spark.write(d)));
@@ -158,6 +159,8 @@ function socketIoRedis() {
 
 module.exports = {
   'allspark-cluster': clusterKernel,
+  // Resumable sessions on the Redis Streams store (the default once the cluster plugin is there).
+  'allspark-continuity-redis': () => clusterKernel('', () => [[require(path.join(DIST, 'plugins/continuity')).continuity, {}]]),
   'socketio-redis': socketIoRedis,
   ws: rawWs(false),
   'ws-json': rawWs(true),

@@ -29,8 +29,11 @@ export interface RedisDriver {
    * `numberOfKeys` null: each call takes as many keys as it passes.
    */
   defineScript(name: string, lua: string, numberOfKeys: number | null): void;
-  /** Run a script registered with {@link defineScript}; with `buffers`, bulk strings in the reply are Buffers. */
-  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>, options?: { buffers?: boolean }): Promise<unknown>;
+  /**
+   * Run a script registered with {@link defineScript}; with `buffers`, bulk strings in the reply are Buffers.
+   * An element of `args` may be an array of arguments (flattened one level).
+   */
+  script(name: string, keys: readonly string[], args: ReadonlyArray<string | number | Buffer | ReadonlyArray<string | number | Buffer>>, options?: { buffers?: boolean }): Promise<unknown>;
   /** Listen to the driver's events. */
   on<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
   /** Stop listening. */

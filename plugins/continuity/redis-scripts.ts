@@ -77,43 +77,48 @@ return {'ok', f.e, f.a or '0', f.o or '0', entries, f.r or ''}
 /**
  * The write-behind of many sessions in one call. KEYS: hash and stream of
  * each session. ARGV[1]: the run id of the Redis written to, as the node
- * knows it (or ''); then per session a header `lease, processed, minid,
- * clearPrevious ('1' or ''), ttl, drop ('1': delete the session), top, count`
- * then `count` entries of `offset, field, frame, time`. `top` is the
- * node's newest offset: stored even when entries before it never arrived
- * (dropped while Redis was down), so a resume sees the hole. A session whose
- * lease is not the hash's (another node took it over, or Redis lost it)
- * is left alone. Entries at or below the stored top are skipped, so a
- * batch sent again after a failure does no harm. Returns one status per
- * session: 1 written, 0 not the owner (or gone).
+ * knows it (or ''); ARGV[2]: the number F of distinct frames, then the F
+ * frames (a broadcast's frame travels once for all its sessions); then one
+ * JSON array with, per session, `lease, processed (-1: unchanged), minid
+ * (-1: none), clearPrevious (0/1), ttl, drop (0/1: delete the session), top,
+ * count` and `count` entries of `offset, field, frame index (1..F), time`
+ * (one argument, not thousands: the client's cost is per argument). `top`
+ * is the node's newest offset: stored even when entries before it never
+ * arrived (dropped while Redis was down), so a resume sees the hole. A
+ * session whose lease is not the hash's (another node took it over, or
+ * Redis lost it) is left alone. Entries at or below the stored top are
+ * skipped, so a batch sent again after a failure does no harm. Returns one
+ * status per session: 1 written, 0 not the owner (or gone).
  */
 export const FLUSH = `
 local out = {}
-local a = 2
+local frames = tonumber(ARGV[2])
+local m = cjson.decode(ARGV[3 + frames])
+local a = 1
 for s = 1, #KEYS, 2 do
   local h, x = KEYS[s], KEYS[s + 1]
-  local lease, processed, minid, clear, ttl, drop, last, count = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7])
+  local lease, processed, minid, clear, ttl, drop, last, count = m[a], m[a + 1], m[a + 2], m[a + 3], m[a + 4], m[a + 5], m[a + 6], m[a + 7]
   a = a + 8
   if redis.call('HGET', h, 'n') ~= lease then
     out[#out + 1] = 0
-  elseif drop == '1' then
+  elseif drop == 1 then
     redis.call('DEL', h, x)
     out[#out + 1] = 1
   else
     local top = tonumber(redis.call('HGET', h, 'o'))
     for e = 0, count - 1 do
       local at = a + e * 4
-      local offset = tonumber(ARGV[at])
+      local offset = m[at]
       if offset > top then
-        redis.call('XADD', x, offset .. '-0', ARGV[at + 1], ARGV[at + 2], 't', ARGV[at + 3])
+        redis.call('XADD', x, string.format('%d-0', offset), m[at + 1], ARGV[2 + m[at + 2]], 't', string.format('%d', m[at + 3]))
         top = offset
       end
     end
     if last > top then top = last end
-    redis.call('HSET', h, 'o', top, 'r', ARGV[1])
-    if processed ~= '' and tonumber(processed) > tonumber(redis.call('HGET', h, 'a')) then redis.call('HSET', h, 'a', processed) end
-    if minid ~= '' then redis.call('XTRIM', x, 'MINID', minid .. '-0') end
-    if clear == '1' then redis.call('HSET', h, 'p', '') end
+    redis.call('HSET', h, 'o', string.format('%d', top), 'r', ARGV[1])
+    if processed >= 0 and processed > tonumber(redis.call('HGET', h, 'a')) then redis.call('HSET', h, 'a', string.format('%d', processed)) end
+    if minid >= 0 then redis.call('XTRIM', x, 'MINID', string.format('%d-0', minid)) end
+    if clear == 1 then redis.call('HSET', h, 'p', '') end
     redis.call('PEXPIRE', h, ttl)
     if top > 0 then redis.call('PEXPIRE', x, ttl) end
     out[#out + 1] = 1

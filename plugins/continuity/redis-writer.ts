@@ -18,6 +18,7 @@ export interface WriteLimits {
 /** One script call: what it carries, so it can be sent again after a failure. */
 interface Batch {
   keys: string[];
+  /** Run id, the number of distinct frames, the frames, then the sessions as one JSON array (see FLUSH in redis-scripts.ts). */
   args: Array<string | number | Buffer>;
   sessions: RedisSession[];
   /** Each session's lease when the batch was made (a refusal under an older lease is stale news). */
@@ -115,28 +116,39 @@ export class WriteBehind {
   }
 
   #batch(sessions: RedisSession[]): Batch {
-    const batch: Batch = { keys: [], args: [this.runId()], sessions, leases: [], entries: 0, bytes: 0 };
+    const batch: Batch = { keys: [], args: [this.runId(), 0], sessions, leases: [], entries: 0, bytes: 0 };
+    const frames = new Map<Frame, number>();
+    const meta: Array<string | number> = [];
     for (const session of sessions) {
       session.dirty = false;
       batch.keys.push(this.keys.hash(session.id), this.keys.stream(session.id));
       batch.leases.push(session.lease);
-      const processed = session.processed > session.writtenProcessed ? String(session.processed) : '';
+      const processed = session.processed > session.writtenProcessed ? session.processed : -1;
       session.writtenProcessed = Math.max(session.writtenProcessed, session.processed);
       // Redis keeps one entry before the first one kept here: a client positioned exactly there can still be checked.
       const floor = session.stream.first - 1;
-      const minid = floor > session.writtenMinid ? String(floor) : '';
-      if (minid !== '') session.writtenMinid = floor;
+      const minid = floor > session.writtenMinid ? floor : -1;
+      if (minid >= 0) session.writtenMinid = floor;
       const pending = session.pending;
       const count = pending.length / 4;
-      batch.args.push(session.lease, processed, minid, session.clearPrevious ? '1' : '', session.ttl, session.drop ? '1' : '', session.stream.top, count);
+      meta.push(session.lease, processed, minid, session.clearPrevious ? 1 : 0, session.ttl, session.drop ? 1 : 0, session.stream.top, count);
       session.clearPrevious = false;
       for (let i = 0; i < pending.length; i += 4) {
-        batch.args.push(pending[i] as number, pending[i + 1] as string, asArg(pending[i + 2] as Frame), pending[i + 3] as number);
-        batch.bytes += frameSize(pending[i + 2]);
+        const frame = pending[i + 2] as Frame;
+        let index = frames.get(frame);
+        if (index === undefined) {
+          index = frames.size + 1;
+          frames.set(frame, index);
+          batch.args.push(asArg(frame));
+          batch.bytes += frameSize(frame);
+        }
+        meta.push(pending[i] as number, pending[i + 1] as string, index, pending[i + 3] as number);
       }
       batch.entries += count;
       if (count > 0) session.pending = [];
     }
+    batch.args[1] = frames.size;
+    batch.args.push(JSON.stringify(meta));
     this.#pendingEntries += batch.entries;
     this.#pendingBytes += batch.bytes;
     return batch;
