@@ -96,6 +96,8 @@ export class Primus extends PrimusHttp {
     kernel.on('log', (level, ...args) => this.emit('log', level, ...args));
     kernel.on('overflow', (spark, err, buffered) => this.emit('overflow', spark, err, buffered));
     kernel.on('overload', (err) => this.emit('overload', err));
+    // A plugin's event users expect on the server object (the continuity plugin's resumes and losses).
+    kernel.on('continuity', (spark, info) => this.emit('continuity', spark, info));
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 

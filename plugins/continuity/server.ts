@@ -26,6 +26,13 @@ declare module '../../core/events' {
   }
 }
 
+declare module '../../facade/events' {
+  interface PrimusEvents {
+    /** The kernel's `continuity` event, passed on (continuity plugin, used with `primus.kernel.use(continuity)` or the `cluster`…`continuity` options). */
+    continuity: [spark: Spark, info: ContinuityInfo];
+  }
+}
+
 declare module '../../core/spark' {
   interface SparkDecorations {
     /** The resumable session of a continuity client; null for plain clients. */

@@ -6,10 +6,12 @@
 import type { Spark } from '../../core/spark';
 import type { Kernel } from '../../core/kernel';
 import { cluster } from '../../plugins/cluster';
-import { RedisStore, continuityStoreOf, type Session } from '../../plugins/continuity';
+import { RedisStore, continuity, continuityStoreOf, type ContinuityInfo, type Session } from '../../plugins/continuity';
 import { continuityEnv, continuityEvents, until, type ContinuityOptions } from './env';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
-import { once, portOf } from '../helpers/net';
+import { httpServer, once, portOf } from '../helpers/net';
+import { FaultProxy } from '../helpers/proxy';
+import { Primus } from '../../index';
 import { CLEAN, TrafficClient, tally } from './redis-traffic';
 
 const run = redisAvailable() ? describe : describe.skip;
@@ -187,5 +189,30 @@ run('Redis Streams store', () => {
     expect(a.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[false, 'mismatch']]);
     expect(got).toEqual([1]);
     expect(storeOf(a.kernel).writer.dropped).toBeGreaterThan(0);
+  });
+
+  test('the Primus facade with the cluster option: continuity uses Redis and primus emits continuity', async () => {
+    const server = await httpServer();
+    const primus = new Primus(server, { transformer: 'websockets', cluster: { redis: redis.url, prefix: `t${++prefix}` } });
+    primus.kernel.use(continuity);
+    const proxy = new FaultProxy(portOf(server));
+    await proxy.listen();
+    const t = new TrafficClient(0, proxy.url);
+    stops.push(async () => {
+      t.destroy();
+      await proxy.close();
+      await new Promise<void>((resolve) => primus.destroy({ timeout: 0 }, () => resolve()));
+    });
+    const infos: Array<[boolean, string | undefined]> = [];
+    primus.on('continuity', (_spark: Spark, info: ContinuityInfo) => infos.push([info.recovered, info.reason]));
+    primus.on('connection', (spark: Spark) => spark.on('data', (d: unknown) => spark.write({ echo: (d as { n: number }).n })));
+    expect(continuityStoreOf(primus.kernel)).toBeInstanceOf(RedisStore);
+    await until(() => t.echoes.length > 10, 10_000, 'traffic');
+    proxy.blip(50);
+    await until(() => t.events.length === 1, 10_000, 'the resume');
+    await t.finish();
+    expect(t.events).toEqual([{ recovered: true }]);
+    expect(infos).toEqual([[true, undefined]]);
+    expect(t.echoes).toEqual(Array.from({ length: t.sent }, (_, i) => i + 1));
   });
 });
