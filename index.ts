@@ -18,7 +18,7 @@ export { jsonParserPlugin } from './plugins/json-parser';
 export { heartbeat } from './plugins/heartbeat';
 export { reconnect } from './plugins/reconnect';
 export { offline } from './plugins/offline';
-export { continuity, MemoryStore, Session, type ContinuityStore, type ContinuityInfo, type ClientContinuityEvent } from './plugins/continuity';
+export { continuity, continuityStoreOf, MemoryStore, RedisStore, Session, type ContinuityStore, type ContinuityInfo, type ClientContinuityEvent } from './plugins/continuity';
 export { middleware, addLayer, lockHeader, MIDDLEWARE, type Layers, type LayerFn } from './plugins/middleware';
 export { forwarded } from './plugins/forwarded';
 export { cors } from './plugins/cors';
