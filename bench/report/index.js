@@ -4,6 +4,7 @@
 // Also a CLI to re-render an existing run without measuring again:
 //   node bench/report/index.js [bench/results.json] [out-dir]
 const fs = require('fs');
+const { sectionOf, withSection } = require('../lib/sections');
 const path = require('path');
 const config = require('../config');
 const { summarise, checkTargets } = require('./metrics');
@@ -22,10 +23,14 @@ function writeReport(outDir, raw, meta) {
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const chartSystems = meta.systems.filter((s) => !config.BINARY.includes(s));
   fs.writeFileSync(path.join(outDir, 'results.svg'), chart(summary, chartSystems, { metricIds: CHART_METRICS }));
-  // The soak (bench/soak/run.js) keeps its own section of the file: carry it over.
+  // The soak (bench/soak/run.js) and continuity (bench/continuity.js) keep their own sections of the file: carry them over.
   const md = path.join(outDir, 'RESULTS.md');
-  const soak = fs.existsSync(md) ? soakSectionOf(fs.readFileSync(md, 'utf8')) : '';
-  fs.writeFileSync(md, soak === '' ? render(results) : withSoakSection(render(results), soak));
+  const old = fs.existsSync(md) ? fs.readFileSync(md, 'utf8') : '';
+  const soak = soakSectionOf(old);
+  let text = soak === '' ? render(results) : withSoakSection(render(results), soak);
+  const continuity = sectionOf(old, 'continuity');
+  if (continuity !== '') text = withSection(text, 'continuity', continuity);
+  fs.writeFileSync(md, text);
   return path.join(outDir, 'RESULTS.md');
 }
 
