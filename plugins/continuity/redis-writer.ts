@@ -27,6 +27,9 @@ interface Batch {
   bytes: number;
 }
 
+/** ms before writes that wait while Redis is up are sent again. */
+const RETRY_AFTER = 1000;
+
 /** Sessions per script call at most: keeps one call (and Redis's time in it) small. */
 const SESSIONS_PER_CALL = 256;
 
@@ -50,6 +53,8 @@ export class WriteBehind {
   #pendingEntries = 0;
   #pendingBytes = 0;
   #closed = false;
+  /** Sends what waits again when it waits while Redis is up (a failed call, or the bound reached). */
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Calls in flight, for `settle()`. */
   #inFlight = 0;
   #idle: Array<() => void> = [];
@@ -90,11 +95,13 @@ export class WriteBehind {
     for (let i = 0; i < sessions.length; i += SESSIONS_PER_CALL) this.#send(this.#batch(sessions.slice(i, i + SESSIONS_PER_CALL)));
   };
 
-  /** Redis is back: send what failed, in order. */
+  /** Redis is back: send what waits, in order. */
   resume(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     const retry = this.#retry;
     this.#retry = [];
-    for (const batch of retry) this.#send(batch);
+    for (const batch of retry) this.#send(batch, true);
   }
 
   /** Resolves once nothing is in flight (or after `ms`): for a clean close. */
@@ -111,6 +118,7 @@ export class WriteBehind {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#retryTimer);
     this.#dirty.clear();
     this.#retry = [];
   }
@@ -154,10 +162,12 @@ export class WriteBehind {
     return batch;
   }
 
-  #send(batch: Batch): void {
+  #send(batch: Batch, waited = false): void {
     if (this.#closed) return;
-    // Down: no call (it would be refused at once); keep it for when Redis is back.
-    if (this.driver.state !== 'ready') return this.#keep(batch);
+    // Down (a call would be refused at once), older batches waiting (offsets must reach Redis in order),
+    // or too much in flight: keep it, within the bounds.
+    const over = this.#pendingEntries > this.limits.maxPendingWrites || this.#pendingBytes > this.limits.maxPendingBytes;
+    if (this.driver.state !== 'ready' || (!waited && (this.#retry.length > 0 || over))) return this.#keep(batch);
     this.#inFlight++;
     this.driver.script(FLUSH_SCRIPT, batch.keys, batch.args).then(
       (statuses) => this.#done(batch, statuses as number[]),
@@ -167,6 +177,7 @@ export class WriteBehind {
 
   #done(batch: Batch, statuses: number[]): void {
     this.#release(batch);
+    if (this.#retry.length > 0 && this.driver.state === 'ready') this.resume();
     for (let i = 0; i < batch.sessions.length; i++) {
       const session = batch.sessions[i];
       if (statuses[i] === 0 && session.lease === batch.leases[i] && !session.closed) this.onRefused(session);
@@ -193,6 +204,11 @@ export class WriteBehind {
     if (dropped > 0) {
       this.dropped += dropped;
       this.onTrouble('dropped', dropped);
+    }
+    // Redis is up but this call failed or too much is in flight: try again soon (a reconnect also resumes).
+    if (this.#retry.length > 0 && this.driver.state === 'ready' && this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => this.resume(), RETRY_AFTER);
+      this.#retryTimer.unref();
     }
   }
 
