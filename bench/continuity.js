@@ -302,8 +302,10 @@ function networkTable() {
     const v = summary[w] && summary[w][s] && summary[w][s][m];
     return typeof v === 'number' && base ? `${(v / base).toFixed(2)}×` : '–';
   };
+  const other = Math.max(...figures.flatMap(([, w]) => systems.map((s) => (summary[w] && summary[w][s] && summary[w][s].otherCpu) || 0)));
   return [
-    `Network (\`node bench/run.js\`, ${meta.date}, ${meta.rounds} round(s), medians; the generator asks each connection for a session and acknowledges every 32 messages, as our client does):`,
+    `Network (\`node bench/run.js\`, ${meta.date}, ${meta.rounds} round(s), medians; the generator asks each connection for a session and acknowledges every 32 messages, as our client does). ` +
+      `Other processes used up to ${Math.round(other)} % of a core during these figures: ${other > 25 ? 'indicative only, re-take them on a quiet machine' : 'a quiet run'}.`,
     '',
     '| figure | allspark-kernel | continuity, memory | ÷ kernel | continuity, Redis | ÷ kernel |',
     '|---|---:|---:|---:|---:|---:|',

@@ -169,8 +169,9 @@ function render(results) {
     'Ratios compare each median with the raw `ws` echo server (× ws) and the `ws` server doing one JSON.parse and ' +
       'one JSON.stringify per message (× ws-json) of the same run. See README.md for what each workload does.',
     '',
-    '`allspark-continuity` is `allspark-kernel` with resumable sessions (in-memory store) on every connection; ' +
-      'its in-process figures and the resume time are in [CONTINUITY.md](CONTINUITY.md) (`npm run bench:continuity`).',
+    '`allspark-continuity` is `allspark-kernel` with resumable sessions (in-memory store) on every connection, ' +
+      '`allspark-continuity-redis` the same on the Redis Streams store (cluster plugin, one node); ' +
+      'their in-process figures and the resume time are in [CONTINUITY.md](CONTINUITY.md) (`npm run bench:continuity`) and the continuity section below.',
     '',
   ];
   if (meta.skipped.length) out.push(`Skipped: ${meta.skipped.join('; ')}.`, '');
