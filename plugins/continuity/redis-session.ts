@@ -19,7 +19,7 @@ export class RedisSession extends Session {
   writtenMinid = 0;
   /** The client confirmed the newest token: the previous one dies in Redis too. */
   clearPrevious = false;
-  /** The key lifetime the next write sets, in ms (longer while the client is connected here). */
+  /** The key lifetime the next write sets, in ms (longer while the client is connected here); the store sets it before any write. */
   ttl = 0;
   /** Delete the session in Redis with the next write. */
   drop = false;

@@ -178,6 +178,8 @@ export class RedisStore implements ContinuityStore {
     const read = decodeEntries(reply[4]!);
     const top = Number(reply[3]!.toString());
     const session = this.#local.get(request.session) ?? this.#local.add(new RedisSession(request.session, identity, token, request.token, new MemoryStream(request.session, epoch, this.options), this));
+    // Connected here from now on (a write before `attach` must not set a shorter expiry, let alone none).
+    session.ttl = this.#attachedTtl;
     session.token = token;
     session.previous = request.token;
     session.lease = lease;

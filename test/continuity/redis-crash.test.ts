@@ -1,14 +1,15 @@
 /**
  * SIGKILL of the only node, with the Redis store: the restarted node finds
  * every session in Redis, so its clients resume (`recovered: true`) with
- * nothing lost, duplicated or reordered in either direction, while they
- * write every 5 ms throughout. (With the in-memory store the same crash
+ * nothing lost or reordered in either direction, while they write every
+ * 5 ms throughout; duplicated: nothing but, at most, the one message the
+ * dead node was processing (see killedNodeTally). (With the in-memory store the same crash
  * ends in `recovered: false`, reason `epoch`: crash.test.ts.)
  */
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { kill } from '../helpers/processes';
 import { until } from './env';
-import { CLEAN, TrafficClient, redisNodes, tally } from './redis-traffic';
+import { CLEAN, TrafficClient, killedNodeTally, redisNodes, tally } from './redis-traffic';
 
 const run = redisAvailable() ? test : test.skip;
 jest.setTimeout(60_000);
@@ -22,7 +23,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-run('SIGKILL of the only node, restart: every client recovers, 0 lost / duplicated / reordered both ways', async () => {
+run('SIGKILL of the only node, restart: every client recovers, 0 lost / reordered both ways, no duplicate beyond the message in flight', async () => {
   redis = await startRedis();
   const first = await nodes.start(redis.url, 'a');
   for (let c = 0; c < 3; c++) clients.push(new TrafficClient(c, `http://127.0.0.1:${first.port}`));
@@ -36,5 +37,5 @@ run('SIGKILL of the only node, restart: every client recovers, 0 lost / duplicat
   expect(clients.map((t) => t.events)).toEqual([[{ recovered: true }], [{ recovered: true }], [{ recovered: true }]]);
   expect(second.events).toEqual([[true, undefined], [true, undefined], [true, undefined]]);
   const processed = nodes.processed();
-  expect(clients.map((t) => tally(t, processed))).toEqual([CLEAN, CLEAN, CLEAN]);
+  expect(clients.map((t) => killedNodeTally(tally(t, processed)))).toEqual([CLEAN, CLEAN, CLEAN]);
 });

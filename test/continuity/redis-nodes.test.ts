@@ -4,15 +4,16 @@
  * client on the third node. SIGKILL of the first node: its clients resume
  * on the second (the proxy now points there). Then the second is drained
  * (`kernel.close({ reconnect: true })`): every client left resumes on the
- * third. Nothing lost, duplicated or reordered in either direction; the
- * Primus 8 client never notices.
+ * third. Nothing lost or reordered in either direction, nothing duplicated
+ * but, at most, the message the killed node was processing (killedNodeTally);
+ * the Primus 8 client never notices.
  */
 import { FaultProxy } from '../helpers/proxy';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { kill } from '../helpers/processes';
 import { once } from '../helpers/net';
 import { until } from './env';
-import { CLEAN, TrafficClient, redisNodes, tally } from './redis-traffic';
+import { CLEAN, TrafficClient, killedNodeTally, redisNodes, tally } from './redis-traffic';
 
 const RealPrimus = require('primus');
 const run = redisAvailable() ? test : test.skip;
@@ -31,7 +32,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-run('SIGKILL one of three nodes, then drain another: clients resume on the others, 0 lost / duplicated / reordered', async () => {
+run('SIGKILL one of three nodes, then drain another: clients resume on the others, 0 lost / reordered', async () => {
   redis = await startRedis();
   const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((id) => nodes.start(redis!.url, id)));
   for (const node of [a, b, c]) {
@@ -80,6 +81,8 @@ run('SIGKILL one of three nodes, then drain another: clients resume on the other
   expect(b.events).toEqual([[true, undefined], [true, undefined]]);
   expect(c.events).toEqual(Array(4).fill([true, undefined]));
   const processed = nodes.processed();
-  expect(clients.map((t) => tally(t, processed))).toEqual(Array(6).fill(CLEAN));
+  // Clients 0 and 1 were on the killed node (see killedNodeTally); the others saw only a drain: exactly once.
+  const tallies = clients.map((t) => tally(t, processed));
+  expect([...tallies.slice(0, 2).map(killedNodeTally), ...tallies.slice(2)]).toEqual(Array(6).fill(CLEAN));
   expect(plainEchoes).toEqual(Array.from({ length: plainSent }, (_, i) => ({ p: i + 1 })));
 });

@@ -117,3 +117,18 @@ export function tally(t: TrafficClient, processed: Map<number, number[][]>) {
 
 /** What every client should tally. */
 export const CLEAN = { toClient: { lost: 0, duplicated: 0, reordered: false }, toServer: { lost: 0, duplicated: 0, reordered: false } };
+
+/**
+ * A client whose node was SIGKILLed: nothing lost or reordered; at most the
+ * one message the dead node was processing may have been processed again by
+ * the next node (the record that it was processed had not reached Redis),
+ * which shows as one duplicate each way here (the echo was sent twice).
+ * docs/continuity.md, "What the Redis store guarantees".
+ */
+export function killedNodeTally(t: ReturnType<typeof tally>) {
+  const atMostOne = (n: number): number => (n <= 1 ? 0 : n);
+  return {
+    toClient: { ...t.toClient, duplicated: atMostOne(t.toClient.duplicated) },
+    toServer: { ...t.toServer, duplicated: atMostOne(t.toServer.duplicated) },
+  };
+}
