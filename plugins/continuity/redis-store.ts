@@ -48,6 +48,7 @@ export class RedisStore implements ContinuityStore {
   /** Run id of the Redis instance connected to, read after each (re)connect: '' until known. */
   #runId = '';
   #loading: Promise<string> | null = null;
+  #connecting: Promise<void> | null = null;
   /** Refreshes the expiry of connected sessions' keys. */
   readonly #refresh: ReturnType<typeof setInterval>;
   #down = false;
@@ -155,6 +156,8 @@ export class RedisStore implements ContinuityStore {
   async #claim(request: ResumeRequest | undefined, identity: string | undefined, now: number): Promise<Claim> {
     // Writes queued before this connect (a microtask) go to Redis first: the claim reads them.
     await null;
+    // Starting up: wait for the first connection (bounded by claimTimeout); down: fail now, the client retries.
+    if (this.#driver.state === 'connecting') await this.#connected();
     if (this.#driver.state !== 'ready') throw new Error(`Redis is ${this.#driver.state}`);
     if (this.#epoch === '' || this.#runId === '') await this.#loadEpoch();
     if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
@@ -229,6 +232,19 @@ export class RedisStore implements ContinuityStore {
     this.#local.add(session);
     if (reason === undefined) return { outcome: 'new', session, replay: [], offset: 0 };
     return { outcome: 'lost', session, reason, offset: 0 };
+  }
+
+  /** Resolves on the driver's next `ready` (one listener however many claims wait). */
+  #connected(): Promise<void> {
+    this.#connecting ??= new Promise<void>((resolve) => {
+      const ready = (): void => {
+        this.#driver.off('ready', ready);
+        this.#connecting = null;
+        resolve();
+      };
+      this.#driver.on('ready', ready);
+    });
+    return this.#connecting;
   }
 
   /** Read (or set) the store-wide epoch (a Redis that lost its data gets a new one here), and the run id of the Redis instance. */

@@ -200,6 +200,8 @@ run('Redis Streams store', () => {
     primus.kernel.use(continuity);
     const proxy = new FaultProxy(portOf(server));
     await proxy.listen();
+    // Before the store knows Redis, a client would be sent to reconnect (unavailable): wait, as a deployment would.
+    await until(() => continuityStoreOf(primus.kernel)!.epoch !== '', 10_000, 'the epoch');
     const t = new TrafficClient(0, proxy.url);
     stops.push(async () => {
       t.destroy();
@@ -217,5 +219,18 @@ run('Redis Streams store', () => {
     expect(t.events).toEqual([{ recovered: true }]);
     expect(infos).toEqual([[true, undefined]]);
     expect(t.echoes).toEqual(Array.from({ length: t.sent }, (_, i) => i + 1));
+  });
+
+  test('a client that connects while the node is still connecting to Redis waits for it (no unavailable)', async () => {
+    const env = await continuityEnv({}, () => undefined, { before: (k: Kernel) => void k.use(cluster, { redis: redis.url, prefix: `t${++prefix}` }) });
+    stops.push(() => env.stop());
+    echoApp(env.kernel, []);
+    const client = env.client();
+    const got: unknown[] = [];
+    client.on('data', (d: unknown) => got.push(d));
+    client.write('first');
+    await until(() => got.length === 1, 10_000, 'the echo');
+    expect(got).toEqual([{ echo: 'first' }]);
+    expect(env.events).toEqual([]);
   });
 });
