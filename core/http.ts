@@ -132,10 +132,11 @@ export function rejectUpgrade(socket: Duplex, err: unknown, status = 500): void 
 
 /**
  * Take over `server`'s `request` and `upgrade` events: requests under the
- * pathname (or for a `claimed` path) go to `ours`, every other one to the
- * listeners that were there before (in order, with their `this`). With no previous listener a foreign
- * request gets a 404 and a foreign upgrade is closed, instead of hanging
- * (spec §7.8). Returns a function that restores the original listeners.
+ * pathname (or, requests only, for a `claimed` path) go to `ours`, every
+ * other one to the listeners that were there before (in order, with their
+ * `this`). With no previous listener a foreign request gets a 404 and a
+ * foreign upgrade is closed, instead of hanging (spec §7.8). Returns a
+ * function that restores the original listeners.
  */
 export function takeOver(
   server: Server,

@@ -23,8 +23,9 @@ export const clientLibraryOptions = z
 /**
  * The browser client library: one self-contained script built from the
  * prebuilt chunks of the kernel's active plugins, served at
- * `<pathname>/primus.js` (with an ETag; with `alias`, at `<pathname>.js` too) and provided to other plugins as
- * {@link LibraryService} (`primus.library()`, `primus.save()`).
+ * `<pathname>/primus.js` (with an ETag; with `alias`, at `<pathname>.js`
+ * too) and provided to other plugins as {@link LibraryService}
+ * (`primus.library()`, `primus.save()`).
  * Reassembled whenever a plugin is added or removed.
  */
 export const clientLibrary = definePlugin({
