@@ -84,9 +84,12 @@ export class RedisStore implements ContinuityStore {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.options.claimTimeout} ms`)), this.options.claimTimeout);
     });
+    const work = this.#claim(request, identity, now);
     try {
-      return await Promise.race([this.#claim(request, identity, now), late]);
+      return await Promise.race([work, late]);
     } catch (err) {
+      // Too late for this connection: a session the claim still finds waits for the window like any away one.
+      work.then((c) => 'session' in c && c.session.spark === null && this.detach(c.session as RedisSession, Date.now()), () => undefined);
       this.#report('Continuity could not reach Redis to resume a session: the client is sent to reconnect', err);
       return { outcome: 'retry', reason: 'unavailable' };
     } finally {
