@@ -13,6 +13,7 @@ import { httpServer, once, portOf } from '../helpers/net';
 import { FaultProxy } from '../helpers/proxy';
 import { Primus } from '../../index';
 import { CLEAN, TrafficClient, tally } from './redis-traffic';
+import { frameHash } from '../../plugins/continuity/protocol';
 
 const run = redisAvailable() ? describe : describe.skip;
 jest.setTimeout(30_000);
@@ -232,5 +233,31 @@ run('Redis Streams store', () => {
     await until(() => got.length === 1, 10_000, 'the echo');
     expect(got).toEqual([{ echo: 'first' }]);
     expect(env.events).toEqual([]);
+  });
+
+  test('store level: binary frames come back as bytes, trimmed and rewritten history are reported', async () => {
+    const a = await node({ maxMessages: 3 });
+    const store = storeOf(a.kernel);
+    const now = Date.now();
+    const created = (await store.claim({ session: 'B1', token: 'T1', epoch: '', offset: 0, hash: '', seq: 1 }, undefined, now)) as { session: Session };
+    const session = created.session;
+    store.attach(session as never);
+    store.append(session as never, new Uint8Array([1, 2, 3]), now);
+    store.append(session as never, 'two', now);
+    await store.writer.settle(1000);
+    const at = (offset: number, hash: string) => ({ session: 'B1', token: session.token, epoch: store.epoch, offset, hash, seq: 1 });
+    const resumed = await store.claim(at(0, ''), undefined, now);
+    expect(resumed).toMatchObject({ outcome: 'resumed', offset: 0 });
+    const replay = (resumed as unknown as { replay: unknown[] }).replay;
+    expect(replay.length).toBe(2);
+    expect(Array.from(replay[0] as Uint8Array)).toEqual([1, 2, 3]);
+    expect(replay[1]).toBe('two');
+    // The entry at offset 2 is not the one this client says it saw: Redis lost or rewrote history.
+    expect(await store.claim(at(2, frameHash('something else')), undefined, now)).toMatchObject({ outcome: 'gap', reason: 'mismatch', offset: 2 });
+    for (const n of [3, 4, 5, 6]) store.append(session as never, `m${n}`, now);
+    await store.writer.settle(1000);
+    // maxMessages 3: offset 1 is long gone.
+    expect(await store.claim(at(1, frameHash(new Uint8Array([1, 2, 3]))), undefined, now)).toMatchObject({ outcome: 'gap', reason: 'trimmed', offset: 6 });
+    expect(await store.claim(at(4, frameHash('m4')), undefined, now)).toMatchObject({ outcome: 'resumed', replay: ['m5', 'm6'], offset: 4 });
   });
 });
