@@ -9,6 +9,7 @@ import { CONTINUITY_SCRIPTS, FLUSH, continuityKeys, type ContinuityKeys } from '
 import { FLUSH_SCRIPT, WriteBehind, type WriteLimits } from './redis-writer';
 import { AHEAD, decodeEntries, replayStart, type RawEntry } from './redis-replay';
 import { LocalSessions } from './redis-local';
+import { RedisInstance } from './redis-instance';
 
 /** Settings of the Redis store; every one has a default (see docs/continuity.md). */
 export interface RedisStoreOptions extends MemoryStoreLimits, WriteLimits {
@@ -44,14 +45,9 @@ export class RedisStore implements ContinuityStore {
   readonly #driver: RedisDriver;
   readonly #local: LocalSessions;
   readonly #report: RedisStoreTrouble;
-  #epoch = '';
-  /** Run id of the Redis instance connected to, read after each (re)connect: '' until known. */
-  #runId = '';
-  #loading: Promise<string> | null = null;
-  #connecting: Promise<void> | null = null;
+  readonly #redis: RedisInstance;
   /** Refreshes the expiry of connected sessions' keys. */
   readonly #refresh: ReturnType<typeof setInterval>;
-  #down = false;
 
   constructor(driver: RedisDriver, options: Partial<RedisStoreOptions> & { prefix: string }, report: RedisStoreTrouble = () => undefined) {
     this.options = { ...REDIS_DEFAULTS, ...options };
@@ -60,18 +56,19 @@ export class RedisStore implements ContinuityStore {
     this.#report = report;
     for (const [name, [lua, n]] of Object.entries(CONTINUITY_SCRIPTS)) driver.defineScript(name, lua, n);
     driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
-    this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#runId);
+    this.#redis = new RedisInstance(driver, this.keys.epoch, 'allsparkContinuityEpoch');
+    this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#redis.runId);
     this.#local = new LocalSessions(this.options, (s) => this.#release(s));
     driver.on('ready', this.#onReady);
     driver.on('down', this.#onDown);
-    if (driver.state === 'ready') void this.#loadEpoch().catch(() => undefined);
+    if (driver.state === 'ready') void this.#redis.load().catch(() => undefined);
     this.#refresh = setInterval(() => this.#local.forAttached((s) => this.#touch(s)), this.#refreshEvery);
     this.#refresh.unref();
   }
 
   /** The store's epoch as last read from Redis (`''` before the first read). */
   get epoch(): string {
-    return this.#epoch;
+    return this.#redis.epoch;
   }
 
   /** Sessions this node holds a copy of. */
@@ -160,9 +157,9 @@ export class RedisStore implements ContinuityStore {
     // Writes queued before this connect (a microtask) go to Redis first: the claim reads them.
     await null;
     // Starting up: wait for the first connection (bounded by claimTimeout); down: fail now, the client retries.
-    if (this.#driver.state === 'connecting') await this.#connected();
+    if (this.#driver.state === 'connecting') await this.#redis.connected();
     if (this.#driver.state !== 'ready') throw new Error(`Redis is ${this.#driver.state}`);
-    if (this.#epoch === '' || this.#runId === '') await this.#loadEpoch();
+    if (this.#redis.epoch === '' || this.#redis.runId === '') await this.#redis.load();
     if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
     const token = randomToken();
     const lease = randomToken();
@@ -176,7 +173,7 @@ export class RedisStore implements ContinuityStore {
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
       if (request.epoch === '') return this.#create(request.session, identity, request.token, now);
-      const epoch = await this.#loadEpoch();
+      const epoch = await this.#redis.load();
       return this.#create(randomToken(), identity, null, now, request.epoch !== epoch ? 'epoch' : 'expired');
     }
     if (status !== 'ok') return this.#create(randomToken(), identity, null, now, status as GapReason);
@@ -194,7 +191,7 @@ export class RedisStore implements ContinuityStore {
     const position = request.epoch === '' ? { epoch, offset: 0, hash: '' } : request;
     // Redis never restarted since the last write to this session: it lost nothing, so a client
     // ahead of it got messages its dead node wrote just before Redis read them.
-    const unbroken = this.#runId !== '' && reply[5]!.toString() === this.#runId;
+    const unbroken = this.#redis.runId !== '' && reply[5]!.toString() === this.#redis.runId;
     const start = replayStart(read, position, epoch, top, now, this.options.maxAge, unbroken);
     if (start === AHEAD) {
       this.#local.bytes -= session.stream.reset(position.offset);
@@ -220,13 +217,13 @@ export class RedisStore implements ContinuityStore {
   async #create(id: string, identity: string | undefined, previous: string | null, now: number, reason?: GapReason): Promise<Claim> {
     void now;
     if (!this.#local.room()) return { outcome: 'refused', reason: 'capacity' };
-    const session = new RedisSession(id, identity, randomToken(), previous, new MemoryStream(id, this.#epoch, this.options), this);
+    const session = new RedisSession(id, identity, randomToken(), previous, new MemoryStream(id, this.#redis.epoch, this.options), this);
     session.lease = randomToken();
     session.ttl = this.#attachedTtl;
     const created = await this.#driver.script(
       'allsparkContinuityCreate',
       [this.keys.hash(id), this.keys.stream(id)],
-      [encodeIdentity(identity), session.token, previous ?? '', this.#epoch, session.lease, session.ttl, this.#runId],
+      [encodeIdentity(identity), session.token, previous ?? '', this.#redis.epoch, session.lease, session.ttl, this.#redis.runId],
     );
     // Taken meanwhile (two first connects with one id): start afresh under a new id.
     if (created !== 1) return this.#create(randomToken(), identity, null, now, reason ?? 'token');
@@ -235,39 +232,6 @@ export class RedisStore implements ContinuityStore {
     this.#local.add(session);
     if (reason === undefined) return { outcome: 'new', session, replay: [], offset: 0 };
     return { outcome: 'lost', session, reason, offset: 0 };
-  }
-
-  /** Resolves on the driver's next `ready` (one listener however many claims wait). */
-  #connected(): Promise<void> {
-    this.#connecting ??= new Promise<void>((resolve) => {
-      const ready = (): void => {
-        this.#driver.off('ready', ready);
-        this.#connecting = null;
-        resolve();
-      };
-      this.#driver.on('ready', ready);
-    });
-    return this.#connecting;
-  }
-
-  /** Read (or set) the store-wide epoch (a Redis that lost its data gets a new one here), and the run id of the Redis instance. */
-  #loadEpoch(): Promise<string> {
-    if (this.#loading !== null) return this.#loading;
-    const epoch = this.#driver.script('allsparkContinuityEpoch', [this.keys.epoch], [randomToken().slice(0, 8)]) as Promise<string>;
-    const info = this.#driver.command('info', ['server']) as Promise<string>;
-    this.#loading = Promise.all([epoch, info]).then(
-      ([e, text]) => {
-        this.#loading = null;
-        this.#epoch = e;
-        this.#runId = /run_id:(\w+)/.exec(String(text))?.[1] ?? '';
-        return e;
-      },
-      (err: unknown) => {
-        this.#loading = null;
-        throw err;
-      },
-    );
-    return this.#loading;
   }
 
   /** Redis refused a write: another node owns the session now, or Redis lost it. The client, if here, must reconnect to learn which. */
@@ -290,21 +254,16 @@ export class RedisStore implements ContinuityStore {
 
   #trouble(what: 'dropped' | 'failed', count: number, err?: Error): void {
     if (what === 'dropped') this.#report(`Continuity dropped ${count} writes to Redis (maxPendingWrites/maxPendingBytes reached while Redis was unreachable): resumes of the sessions concerned will report a gap`);
-    else if (!this.#down) this.#report(`Continuity could not write ${count} messages to Redis; they wait for it (bounded)`, err);
+    else if (!this.#redis.down) this.#report(`Continuity could not write ${count} messages to Redis; they wait for it (bounded)`, err);
   }
 
-  #onDown = (): void => {
-    this.#down = true;
-    this.#runId = '';
-  };
+  #onDown = (): void => this.#redis.lost();
 
   #onReady = (): void => {
     // Redis may have restarted empty: read the epoch again, send what waited, and check every session we hold.
     // What waited goes first, before anything newer, so offsets reach Redis in order.
-    this.#down = false;
-    this.#runId = '';
     this.writer.resume();
-    this.#loadEpoch().then(
+    this.#redis.reconnected().then(
       () => this.#local.forAll((s) => this.writer.mark(s)),
       (err: unknown) => this.#report('Continuity could not read its epoch from Redis', err),
     );
