@@ -54,7 +54,7 @@ return 1
  * max entries. Checks identity and token (the previous token is accepted
  * until the client confirms the newest, as in the memory store), rotates
  * the token, takes ownership (lease), and returns
- * `{'ok', epoch, processed, top, entries from the client's offset on, run id of the last write}`,
+ * `{'ok', epoch, processed, top, entries from the client's offset on, run id of the last write, previous lease}`,
  * or `{'missing'}`, `{'identity'}`, `{'token'}` without touching anything.
  */
 export const CLAIM = `
@@ -71,7 +71,7 @@ local from = tonumber(ARGV[4])
 local start = '-'
 if from > 0 then start = from .. '-0' end
 local entries = redis.call('XRANGE', KEYS[2], start, '+', 'COUNT', tonumber(ARGV[7]))
-return {'ok', f.e, f.a or '0', f.o or '0', entries, f.r or ''}
+return {'ok', f.e, f.a or '0', f.o or '0', entries, f.r or '', f.n or ''}
 `;
 
 /**

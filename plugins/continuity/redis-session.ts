@@ -21,6 +21,8 @@ export class RedisSession extends Session {
   clearPrevious = false;
   /** The key lifetime the next write sets, in ms (longer while the client is connected here); the store sets it before any write. */
   ttl = 0;
+  /** While the client is away: when its keys must expire (ms, this node's clock; writes while away do not extend it). */
+  expireAt = 0;
   /** Delete the session in Redis with the next write. */
   drop = false;
   /** Waiting in the store's set of sessions to write. */

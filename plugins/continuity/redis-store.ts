@@ -19,6 +19,9 @@ export interface RedisStoreOptions extends MemoryStoreLimits, WriteLimits {
   claimTimeout: number;
 }
 
+/** ms a node keeps its copy of an away session after the session's keys in Redis expired. */
+const LOCAL_MARGIN = 1000;
+
 export const REDIS_DEFAULTS: Omit<RedisStoreOptions, 'prefix'> = {
   ...MEMORY_DEFAULTS,
   claimTimeout: 5000,
@@ -58,7 +61,8 @@ export class RedisStore implements ContinuityStore {
     driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
     this.#redis = new RedisInstance(driver, this.keys.epoch, 'allsparkContinuityEpoch');
     this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#redis.runId);
-    this.#local = new LocalSessions(this.options, (s) => this.#release(s));
+    // A copy outlives the session's keys in Redis a little: a client back just in time resumes on the same Session object.
+    this.#local = new LocalSessions({ ...this.options, window: this.options.window + LOCAL_MARGIN }, (s) => this.#release(s));
     driver.on('ready', this.#onReady);
     driver.on('down', this.#onDown);
     if (driver.state === 'ready') void this.#redis.load().catch(() => undefined);
@@ -117,12 +121,14 @@ export class RedisStore implements ContinuityStore {
   detach(session: RedisSession, now: number): void {
     if (session.closed) return;
     this.#local.away(session, now);
-    session.ttl = this.options.window;
+    // The window runs from now: the application writing to the session meanwhile does not extend it.
+    session.expireAt = now + this.options.window;
     this.writer.mark(session);
   }
 
   attach(session: RedisSession): void {
     this.#local.back(session);
+    session.expireAt = 0;
     session.ttl = this.#attachedTtl;
   }
 
@@ -168,7 +174,7 @@ export class RedisStore implements ContinuityStore {
       [this.keys.hash(request.session), this.keys.stream(request.session)],
       [encodeIdentity(identity), request.token, token, request.offset, lease, this.#attachedTtl, this.options.maxMessages + 2],
       { buffers: true },
-    )) as [Buffer, Buffer?, Buffer?, Buffer?, RawEntry[]?, Buffer?];
+    )) as [Buffer, Buffer?, Buffer?, Buffer?, RawEntry[]?, Buffer?, Buffer?];
     const status = reply[0].toString();
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
@@ -180,15 +186,27 @@ export class RedisStore implements ContinuityStore {
     const epoch = reply[1]!.toString();
     const read = decodeEntries(reply[4]!);
     const top = Number(reply[3]!.toString());
-    const session = this.#local.get(request.session) ?? this.#local.add(new RedisSession(request.session, identity, token, request.token, new MemoryStream(request.session, epoch, this.options), this));
+    const local = this.#local.get(request.session);
+    // This node owned the session until this claim: its copy has everything, written to Redis or not yet
+    // (the application may have written to it while the claim was on its way).
+    const owned = local !== undefined && local.lease !== '' && reply[6]!.toString() === local.lease;
+    const session = local ?? this.#local.add(new RedisSession(request.session, identity, token, request.token, new MemoryStream(request.session, epoch, this.options), this));
     // Connected here from now on (a write before `attach` must not set a shorter expiry, let alone none).
     session.ttl = this.#attachedTtl;
+    session.expireAt = 0;
     session.token = token;
     session.previous = request.token;
     session.lease = lease;
-    session.processed = session.writtenProcessed = Math.max(Number(reply[2]!.toString()), 0);
+    const processed = Math.max(Number(reply[2]!.toString()), 0);
+    session.writtenProcessed = processed;
+    session.processed = owned ? Math.max(session.processed, processed) : processed;
     // A client that never got a hello has read nothing: any epoch is its epoch.
     const position = request.epoch === '' ? { epoch, offset: 0, hash: '' } : request;
+    if (owned) {
+      const replay = session.stream.since(position, now);
+      if (typeof replay === 'string') return { outcome: 'gap', session, reason: replay, offset: session.stream.top };
+      return { outcome: 'resumed', session, replay, offset: position.offset };
+    }
     // Redis never restarted since the last write to this session: it lost nothing, so a client
     // ahead of it got messages its dead node wrote just before Redis read them.
     const unbroken = this.#redis.runId !== '' && reply[5]!.toString() === this.#redis.runId;

@@ -139,7 +139,8 @@ export class WriteBehind {
       if (minid >= 0) session.writtenMinid = floor;
       const pending = session.pending;
       const count = pending.length / 4;
-      meta.push(session.lease, processed, minid, session.clearPrevious ? 1 : 0, session.ttl, session.drop ? 1 : 0, session.stream.top, count);
+      const ttl = session.expireAt > 0 ? Math.max(1, session.expireAt - Date.now()) : session.ttl;
+      meta.push(session.lease, processed, minid, session.clearPrevious ? 1 : 0, ttl, session.drop ? 1 : 0, session.stream.top, count);
       session.clearPrevious = false;
       for (let i = 0; i < pending.length; i += 4) {
         const frame = pending[i + 2] as Frame;

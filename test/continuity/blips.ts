@@ -1,5 +1,6 @@
 import type { Client } from '../../core/client/client';
 import type { Spark } from '../../core/spark';
+import type { Kernel } from '../../core/kernel';
 import type { Session, ClientContinuityEvent } from '../../plugins/continuity';
 import { continuityEnv, until } from './env';
 import { FaultProxy } from '../helpers/proxy';
@@ -49,12 +50,20 @@ class SequenceCheck {
  * (the server to each session, present or away), and both check what they
  * receive. A `recovered: false` rebases the check (the gap was announced).
  */
-export async function runBlips(options: { clients: number; durations: number[]; window: number; every?: number; settle?: number }): Promise<BlipStats> {
+export async function runBlips(options: {
+  clients: number;
+  durations: number[];
+  window: number;
+  every?: number;
+  settle?: number;
+  /** Plugins before continuity (the cluster plugin: the Redis store). */
+  before?: (kernel: Kernel) => void;
+}): Promise<BlipStats> {
   const every = options.every ?? 5;
   const settle = options.settle ?? 60;
   // History for a whole window of traffic, so only the window decides what is recovered.
   const maxMessages = Math.max(1000, Math.ceil((options.window / every) * 1.5));
-  const env = await continuityEnv({ window: options.window, maxAge: Math.max(options.window, 1000), maxMessages });
+  const env = await continuityEnv({ window: options.window, maxAge: Math.max(options.window, 1000), maxMessages }, () => undefined, { before: options.before });
   const stats: BlipStats = { blips: [], down: 0, up: 0, lost: 0, duplicated: 0, reordered: 0, serverGaps: 0 };
   const counters = new Map<Session, number>();
   const upChecks = new Map<number, SequenceCheck>();

@@ -162,7 +162,7 @@ run('Redis Streams store', () => {
     expect(got).toEqual([{ echo: 'x' }, { echo: 'y' }]);
   });
 
-  test('writes past maxPendingWrites while Redis is down are dropped and reported; the resume reports the hole', async () => {
+  test('writes past maxPendingWrites while Redis is down are dropped and reported; a resume on another node reports the hole', async () => {
     const persistent = await startRedis({ persistent: true });
     stops.push(() => persistent.stop());
     const a = await node({ maxPendingWrites: 5 }, 'b1', persistent.url);
@@ -187,10 +187,13 @@ run('Redis Streams store', () => {
     await until(() => warnings.some((w) => w.includes('dropped')), 5000, 'the drop warning');
     await persistent.restart();
     await until(() => storeOf(a.kernel).writer.pending === 0, 10_000, 'the writes that were kept');
+    // On another node (this one still has every message in its copy and would replay them all):
+    const b = await node({}, 'b1', persistent.url);
+    a.proxy.retarget(portOf(b.server));
     a.proxy.restore();
     await until(() => events.length === 1, 15_000, 'the resume');
     expect(events).toEqual([{ recovered: false, reason: 'mismatch' }]);
-    expect(a.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[false, 'mismatch']]);
+    expect(b.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[false, 'mismatch']]);
     expect(got).toEqual([1]);
     expect(storeOf(a.kernel).writer.dropped).toBeGreaterThan(0);
   });
