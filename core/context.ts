@@ -1,6 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { Kernel, KernelOptions } from './kernel';
-import type { HookOrder, ServerHookName, ServerHooks } from './hooks';
+import type { HookOptions, ServerHookName, ServerHooks } from './hooks';
 import type { Spark } from './spark';
 
 /** Answers one type of control message (`primus::<type>::<value>`). */
@@ -27,9 +27,9 @@ export class ServerContext {
     return this.kernel.options;
   }
 
-  /** Register a lifecycle hook. Returns a function that removes it. */
-  hook<N extends ServerHookName>(name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
-    return this.kernel.addHook(this.plugin, name, fn, order);
+  /** Register a lifecycle hook (`options`: order, and `plainRequest` for request hooks). Returns a function that removes it. */
+  hook<N extends ServerHookName>(name: N, fn: ServerHooks[N], options?: HookOptions): () => void {
+    return this.kernel.addHook(this.plugin, name, fn, options);
   }
 
   /** Provide a service under `token` (exclusive: a taken token is an error). */

@@ -14,11 +14,12 @@ import type { MessageLedger } from './ledger';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
-import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
+import { HookTable, type HookLists, type HookOptions, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
 import { CONTROL_PREFIX } from './control';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
+import { exposeRequest } from './request';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
 import { guardServer, tooManyConnections } from './overload';
 
@@ -286,9 +287,10 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   // ---- registration (used through ServerContext) --------------------------------
 
   /** @internal Register a hook for `plugin`. */
-  addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
-    return this.#hookTable.add(plugin, name, fn, order);
+  addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], options?: HookOptions): () => void {
+    return this.#hookTable.add(plugin, name, fn, options);
   }
+
 
   /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
   decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor, override = false): void {
@@ -314,6 +316,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   #onRequest = (req: KernelRequest, res: ServerResponse): void => {
     if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
+    if (!this.#hookTable.plainRequests) exposeRequest(req);
     runMiddleware(this.hooks.onRequest, [req, res], (err) => {
       if (err !== undefined && err !== null) respondError(res, err);
       else this.transformer.handleRequest(req, res);
@@ -322,6 +325,8 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
     if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
+    // Hooks that do not vouch for the request (`plainRequest`) may add anything to it.
+    if (!this.#hookTable.plainRequests) exposeRequest(req);
     runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);

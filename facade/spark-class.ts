@@ -5,6 +5,7 @@ import type { KernelRequest } from '../core/http';
 import type { Kernel } from '../core/kernel';
 import { Spark } from '../core/spark';
 import type { Frame } from '../core/types';
+import { exposeRequest } from '../core/request';
 import { primusTransforms, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 
 type Initialise = (this: Spark) => void;
@@ -163,6 +164,8 @@ export function sparkFactory(kernel: Kernel): SparkFactory {
     const parsed = (typeof query === 'string' ? parseQuery(query) : (query as ParsedUrlQuery | undefined)) ?? {};
     const given = (headers as IncomingHttpHeaders | undefined) ?? {};
     const remote = address as { remoteAddress?: string; remotePort?: number } | undefined;
+    // A request from the caller's code may carry anything: `spark.request` copies every own key.
+    if (request !== null && typeof request === 'object') exposeRequest(request);
     const send = (frame: Frame): boolean => spark.emit('outgoing::data', primusFrame(frame)) || true;
     const spark: Spark = kernel.connect({
       transport: {
