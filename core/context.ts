@@ -1,4 +1,4 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { InjectionContainer, InjectionToken } from './injection';
 import type { Kernel, KernelOptions } from './kernel';
 import type { HookOptions, ServerHookName, ServerHooks } from './hooks';
 import type { Spark } from './spark';
@@ -45,9 +45,10 @@ export class ServerContext {
   /**
    * The kernel's tsyringe container with every provided service, for
    * classes built by injection (`@injectable()`, `@inject(token)`). Loaded
-   * on first use; `provide`/`lookup` never need it.
+   * on first use; `provide`/`lookup` never need it. Needs the optional
+   * packages `tsyringe` and `reflect-metadata`.
    */
-  get container(): DependencyContainer {
+  get container(): InjectionContainer {
     return this.kernel.registry.container;
   }
 

@@ -11,6 +11,7 @@ export { Slots, type ServerTransformer } from './slots';
 export { BROADCAST_CHANNEL, type Broker, type BrokerPayload, type BrokerHandler } from './broker';
 export type { MessageLedger } from './ledger';
 export { Registry } from './registry';
+export type { InjectionContainer, InjectionToken, InjectionProvider, Injectable, DelayedInjectable, ResolutionInterceptor } from './injection';
 export { AllsparkError, ParserError, PrimusError, ErrorCodes, type ErrorCode } from './errors';
 export { requireOptional, MissingPackageError } from './optional';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
