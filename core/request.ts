@@ -67,6 +67,31 @@ class RequestRecord {
   }
 }
 
+/** The keys of `keys` that are not Node's, the kernel's routing aid, the query or the kernel's marks. */
+function addedKeys(keys: readonly PropertyKey[]): PropertyKey[] {
+  return keys.filter((key) => !NODE_FIELDS.has(key) && key !== 'query' && key !== EXPOSED && key !== DEFERRED);
+}
+
+/** The last `Object.keys` of a request seen, and what {@link addedKeys} made of it. */
+let lastKeys: readonly string[] = [];
+let lastAdded: PropertyKey[] = [];
+
+/**
+ * {@link addedKeys} of a request's `Object.keys`. Requests of one server
+ * come with the same keys in the same order, so the last answer is reused
+ * when the list is the same (string compares instead of set lookups).
+ */
+function addedEnumerableKeys(keys: readonly string[]): PropertyKey[] {
+  if (keys.length === lastKeys.length) {
+    let i = 0;
+    while (i < keys.length && keys[i] === lastKeys[i]) i++;
+    if (i === keys.length) return lastAdded;
+  }
+  lastAdded = addedKeys(keys);
+  lastKeys = keys;
+  return lastAdded;
+}
+
 /** Marks a request that code the kernel's plugins cannot vouch for has seen (see {@link exposeRequest}). */
 const EXPOSED = Symbol('allspark exposed request');
 /** Properties a plugin put off defining until the request is exposed (see {@link deferRequestProperty}). */
@@ -123,10 +148,9 @@ export function retainRequest(req: KernelRequest, keep: boolean): SparkRequest {
   if (keep || !(req instanceof IncomingMessage)) return req as unknown as SparkRequest;
   const record = new RequestRecord(req) as unknown as Record<PropertyKey, unknown>;
   const marked = req as unknown as Marked;
-  const keys = marked[EXPOSED] === true ? Reflect.ownKeys(req) : Object.keys(req);
+  const keys = marked[EXPOSED] === true ? addedKeys(Reflect.ownKeys(req)) : addedEnumerableKeys(Object.keys(req));
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (NODE_FIELDS.has(key) || key === 'query' || key === EXPOSED || key === DEFERRED) continue;
     const d = Object.getOwnPropertyDescriptor(req, key)!;
     // Plain assignment keeps the record a fast-mode object; accessors and
     // non-enumerable properties keep their exact descriptor.
