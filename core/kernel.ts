@@ -316,21 +316,43 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   #onRequest = (req: KernelRequest, res: ServerResponse): void => {
     if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
+    const hooks = this.hooks.onRequest;
+    if (hooks === null) return this.transformer.handleRequest(req, res);
     if (!this.#hookTable.plainRequests) exposeRequest(req);
-    runMiddleware(this.hooks.onRequest, [req, res], (err) => {
+    const done = (err?: unknown): void => {
       if (err !== undefined && err !== null) respondError(res, err);
       else this.transformer.handleRequest(req, res);
-    });
+    };
+    if (hooks.length > 1) return runMiddleware(hooks, [req, res], done);
+    try {
+      hooks[0](req, res, done);
+    } catch (err) {
+      done(err);
+    }
   };
 
+  /**
+   * An upgrade under the pathname: its hooks, then the transformer. Without
+   * hooks (a plain kernel) it goes straight on; one hook (the middleware
+   * plugin) gets the continuation itself, with no argument list or stepping
+   * closure per connection.
+   */
   #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
     if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
+    const hooks = this.hooks.onUpgrade;
+    if (hooks === null) return this.transformer.handleUpgrade(req, socket, head);
     // Hooks that do not vouch for the request (`plainRequest`) may add anything to it.
     if (!this.#hookTable.plainRequests) exposeRequest(req);
-    runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
+    const done = (err?: unknown): void => {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);
-    });
+    };
+    if (hooks.length > 1) return runMiddleware(hooks, [req, socket, head], done);
+    try {
+      hooks[0](req, socket, head, done);
+    } catch (err) {
+      done(err);
+    }
   };
 
   /** Would this request open a connection while `maxConnections` sparks are open? */
