@@ -145,7 +145,11 @@ export function deferRequestProperty(req: object, name: string, descriptor: Prop
  * several microseconds per connection).
  */
 export function retainRequest(req: KernelRequest, keep: boolean): SparkRequest {
-  if (keep || !(req instanceof IncomingMessage)) return req as unknown as SparkRequest;
+  if (keep || !(req instanceof IncomingMessage)) {
+    // The spark keeps this object itself, so code reads it: what was put off goes on it now.
+    if ((req as unknown as Marked)[DEFERRED] !== undefined) exposeRequest(req);
+    return req as unknown as SparkRequest;
+  }
   const record = new RequestRecord(req) as unknown as Record<PropertyKey, unknown>;
   const marked = req as unknown as Marked;
   const keys = marked[EXPOSED] === true ? addedKeys(Reflect.ownKeys(req)) : addedEnumerableKeys(Object.keys(req));

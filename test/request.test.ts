@@ -131,6 +131,17 @@ describe('spark.request', () => {
     expect(spark.address).toBe(spark.request.forwarded);
   });
 
+  test('keepRequest: true without other layers still gives the kept request its forwarded', async () => {
+    let url: string;
+    ({ primus, url } = await startPrimus({ keepRequest: true, trustProxy: true }));
+    const client = new primus.Socket(url, { transport: { headers: { 'X-Forwarded-For': '198.51.100.10' } } });
+    clients.push(client);
+    const spark = await once<Spark>(primus, 'connection');
+    expect(spark.request).toBeInstanceOf(IncomingMessage);
+    expect(Object.getOwnPropertyDescriptor(spark.request, 'forwarded')?.enumerable).toBe(true);
+    expect(spark.request.forwarded).toEqual({ ip: '198.51.100.10', port: 0, secure: false });
+  });
+
   test('a user layer after forwarded sees req.forwarded on the request, and its symbols reach the record', async () => {
     const tag = Symbol('tag');
     let url: string;
