@@ -1,6 +1,6 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { InjectionContainer, InjectionToken } from './injection';
 import type { Kernel, KernelOptions } from './kernel';
-import type { HookOrder, ServerHookName, ServerHooks } from './hooks';
+import type { HookOptions, ServerHookName, ServerHooks } from './hooks';
 import type { Spark } from './spark';
 
 /** Answers one type of control message (`primus::<type>::<value>`). */
@@ -27,9 +27,9 @@ export class ServerContext {
     return this.kernel.options;
   }
 
-  /** Register a lifecycle hook. Returns a function that removes it. */
-  hook<N extends ServerHookName>(name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
-    return this.kernel.addHook(this.plugin, name, fn, order);
+  /** Register a lifecycle hook (`options`: order, and `plainRequest` for request hooks). Returns a function that removes it. */
+  hook<N extends ServerHookName>(name: N, fn: ServerHooks[N], options?: HookOptions): () => void {
+    return this.kernel.addHook(this.plugin, name, fn, options);
   }
 
   /** Provide a service under `token` (exclusive: a taken token is an error). */
@@ -45,9 +45,10 @@ export class ServerContext {
   /**
    * The kernel's tsyringe container with every provided service, for
    * classes built by injection (`@injectable()`, `@inject(token)`). Loaded
-   * on first use; `provide`/`lookup` never need it.
+   * on first use; `provide`/`lookup` never need it. Needs the optional
+   * packages `tsyringe` and `reflect-metadata`.
    */
-  get container(): DependencyContainer {
+  get container(): InjectionContainer {
     return this.kernel.registry.container;
   }
 

@@ -53,7 +53,20 @@ export interface HookOrder {
   after?: readonly string[];
 }
 
-interface HookEntry<F> extends HookOrder {
+/** Options of a hook: its order, and for `onRequest`/`onUpgrade` what it does to the request. */
+export interface HookOptions extends HookOrder {
+  /**
+   * `onRequest`/`onUpgrade` only: the hook adds nothing to the request but
+   * enumerable string-keyed properties (values or accessors), and calls
+   * `exposeRequest(req)` before it hands the request to code it cannot
+   * vouch for. `spark.request` is then copied from the request's enumerable
+   * keys instead of from every own key, which saves microseconds per
+   * connection. Default false.
+   */
+  plainRequest?: boolean;
+}
+
+interface HookEntry<F> extends HookOptions {
   readonly plugin: string;
   readonly fn: F;
 }
@@ -127,12 +140,14 @@ export type HookLists = { [N in ServerHookName]: readonly ServerHooks[N][] | nul
  */
 export class HookTable {
   readonly lists: HookLists = Object.fromEntries(SERVER_HOOKS.map((n) => [n, null])) as unknown as HookLists;
+  /** Every `onRequest` and `onUpgrade` hook was added with `plainRequest: true` (or there is none). */
+  plainRequests = true;
   readonly #entries = new Map<ServerHookName, HookEntry<ServerHooks[ServerHookName]>[]>();
 
   /** Add `fn` to hook `name` for `plugin`; returns its remover. */
-  add<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
+  add<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], options?: HookOptions): () => void {
     assertHookName(name);
-    const entry: HookEntry<ServerHooks[ServerHookName]> = { plugin, fn, ...order };
+    const entry: HookEntry<ServerHooks[ServerHookName]> = { plugin, fn, ...options };
     const list = this.#entries.get(name) ?? [];
     list.push(entry);
     this.#entries.set(name, list);
@@ -163,5 +178,9 @@ export class HookTable {
   #rebuild(name: ServerHookName): void {
     const ordered = this.ordered(name);
     (this.lists as Record<string, unknown>)[name] = ordered.length > 0 ? Object.freeze(ordered.map((e) => e.fn)) : null;
+    if (name === 'onRequest' || name === 'onUpgrade') {
+      const plain = (list: readonly HookEntry<unknown>[] | undefined) => (list ?? []).every((e) => e.plainRequest === true);
+      this.plainRequests = plain(this.#entries.get('onRequest')) && plain(this.#entries.get('onUpgrade'));
+    }
   }
 }

@@ -14,11 +14,12 @@ import type { MessageLedger } from './ledger';
 import { Spark, SPARK_EVENTS, type SparkInit } from './spark';
 import { reservedCheck, type ReservedCheck } from './emits';
 import { AllsparkError, ErrorCodes, describe } from './errors';
-import { HookTable, type HookLists, type HookOrder, type ServerHookName, type ServerHooks } from './hooks';
+import { HookTable, type HookLists, type HookOptions, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
 import { CONTROL_PREFIX } from './control';
 import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
 import { NO_OPTIONS, validateOptions } from './options';
+import { exposeRequest } from './request';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
 import { guardServer, tooManyConnections } from './overload';
 
@@ -288,9 +289,10 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   // ---- registration (used through ServerContext) --------------------------------
 
   /** @internal Register a hook for `plugin`. */
-  addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], order?: HookOrder): () => void {
-    return this.#hookTable.add(plugin, name, fn, order);
+  addHook<N extends ServerHookName>(plugin: string, name: N, fn: ServerHooks[N], options?: HookOptions): () => void {
+    return this.#hookTable.add(plugin, name, fn, options);
   }
+
 
   /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
   decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor, override = false): void {
@@ -325,18 +327,43 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   #onRequest = (req: KernelRequest, res: ServerResponse): void => {
     if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
-    runMiddleware(this.hooks.onRequest, [req, res], (err) => {
+    const hooks = this.hooks.onRequest;
+    if (hooks === null) return this.transformer.handleRequest(req, res);
+    if (!this.#hookTable.plainRequests) exposeRequest(req);
+    const done = (err?: unknown): void => {
       if (err !== undefined && err !== null) respondError(res, err);
       else this.transformer.handleRequest(req, res);
-    });
+    };
+    if (hooks.length > 1) return runMiddleware(hooks, [req, res], done);
+    try {
+      hooks[0](req, res, done);
+    } catch (err) {
+      done(err);
+    }
   };
 
+  /**
+   * An upgrade under the pathname: its hooks, then the transformer. Without
+   * hooks (a plain kernel) it goes straight on; one hook (the middleware
+   * plugin) gets the continuation itself, with no argument list or stepping
+   * closure per connection.
+   */
   #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
     if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
-    runMiddleware(this.hooks.onUpgrade, [req, socket, head], (err) => {
+    const hooks = this.hooks.onUpgrade;
+    if (hooks === null) return this.transformer.handleUpgrade(req, socket, head);
+    // Hooks that do not vouch for the request (`plainRequest`) may add anything to it.
+    if (!this.#hookTable.plainRequests) exposeRequest(req);
+    const done = (err?: unknown): void => {
       if (err !== undefined && err !== null) rejectUpgrade(socket, err);
       else this.transformer.handleUpgrade(req, socket, head);
-    });
+    };
+    if (hooks.length > 1) return runMiddleware(hooks, [req, socket, head], done);
+    try {
+      hooks[0](req, socket, head, done);
+    } catch (err) {
+      done(err);
+    }
   };
 
   /** Would this request open a connection while `maxConnections` sparks are open? */

@@ -1,4 +1,4 @@
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { InjectionContainer, InjectionToken } from './injection';
 import { AllsparkError, ErrorCodes } from './errors';
 import { requireOptional } from './optional';
 
@@ -10,11 +10,12 @@ import { requireOptional } from './optional';
  * Values live in a Map, so a kernel that only provides and looks up
  * services never loads tsyringe. The tsyringe child container (class and
  * factory providers, `@inject`) is built the first time `container` is
- * read: tsyringe with reflect-metadata is about 350 KiB of heap a minimal
- * embedded server would otherwise carry for nothing.
+ * read: tsyringe and reflect-metadata are optional packages (0.8 MiB on
+ * disk with tslib, about 350 KiB of heap) a minimal embedded server does
+ * not need.
  */
 export class Registry {
-  #container: DependencyContainer | undefined;
+  #container: InjectionContainer | undefined;
   readonly #owners = new Map<InjectionToken<unknown>, string>();
   readonly #values = new Map<InjectionToken<unknown>, unknown>();
 
@@ -50,10 +51,10 @@ export class Registry {
   /**
    * This kernel's tsyringe child container, holding every provided service,
    * for plugins that build classes with `@injectable()`/`@inject(token)`.
-   * Loads tsyringe and reflect-metadata on first use; reflect-metadata is an
-   * optional package (ALLSPARK_DEPENDENCY with the install command without it).
+   * Loads reflect-metadata and tsyringe on first use; both are optional
+   * packages (ALLSPARK_DEPENDENCY with the install command without one).
    */
-  get container(): DependencyContainer {
+  get container(): InjectionContainer {
     if (this.#container === undefined) this.#container = this.#rebuild();
     return this.#container;
   }
@@ -71,9 +72,11 @@ export class Registry {
     if (changed && this.#container !== undefined) this.#container = this.#rebuild();
   }
 
-  #rebuild(): DependencyContainer {
-    requireOptional('reflect-metadata', 'The dependency-injection container (ctx.container)');
-    const { container } = require('tsyringe') as typeof import('tsyringe');
+  #rebuild(): InjectionContainer {
+    const feature = 'The dependency-injection container (ctx.container)';
+    // reflect-metadata first: tsyringe refuses to load without the polyfill it installs.
+    requireOptional('reflect-metadata', feature);
+    const { container } = requireOptional<{ container: InjectionContainer }>('tsyringe', feature);
     const child = container.createChildContainer();
     for (const [token, value] of this.#values) child.register(token, { useValue: value });
     return child;

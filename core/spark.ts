@@ -110,8 +110,7 @@ export class Spark extends (Stream as WithEvents<typeof Stream, SparkEvents>) {
     (this as unknown as { _events: object })._events = new NullObject();
     this.kernel = kernel;
     this.id = id;
-    const hooks = kernel.hooks;
-    this.request = retainRequest(init.request, kernel.options.keepRequest, hooks.onUpgrade !== null || hooks.onRequest !== null);
+    this.request = retainRequest(init.request, kernel.options.keepRequest);
     this.headers = init.headers ?? init.request.headers;
     this.query = init.query ?? init.request.query;
     this.socket = init.socket;

@@ -39,6 +39,12 @@ type Listener = (...args: any[]) => unknown;
  * Only when such a listener exists does this return a Promise.
  */
 export function emitAwaiting(emitter: EventEmitter, event: string, arg: unknown): void | Promise<void> {
+  // One plain listener, the usual `connection` handler: call it without copying the listener list.
+  const only = (emitter as unknown as { _events?: Record<string, unknown> })._events?.[event];
+  if (typeof only === 'function' && only.length < 2 && (only as { listener?: unknown }).listener === undefined) {
+    (only as Listener).call(emitter, arg);
+    return;
+  }
   const listeners = emitter.listeners(event) as Listener[];
   if (!waitsForAny(listeners)) {
     for (const listener of listeners) listener.call(emitter, arg);

@@ -111,10 +111,13 @@ export class Primus extends PrimusHttp {
           // Primus code reads `spark.primus`.
           const primus = this;
           ctx.decorateSpark('primus', { get: () => primus });
-          installInitialise(ctx);
+          const initialise = installInitialise(ctx);
           installTransforms(ctx);
           addPrototypeHelpers(kernel.Spark);
-          ctx.hook('onConnection', (spark) => emitAwaiting(this, 'connection', spark));
+          ctx.hook('onConnection', (spark) => {
+            initialise(spark);
+            return emitAwaiting(this, 'connection', spark);
+          });
           ctx.hook('onDisconnection', (spark) => void this.emit('disconnection', spark));
         },
       }),

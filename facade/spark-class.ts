@@ -5,6 +5,7 @@ import type { KernelRequest } from '../core/http';
 import type { Kernel } from '../core/kernel';
 import { Spark } from '../core/spark';
 import type { Frame } from '../core/types';
+import { exposeRequest } from '../core/request';
 import { primusTransforms, type PrimusTransformers, type TransformTarget } from '../core/transforms';
 
 type Initialise = (this: Spark) => void;
@@ -40,8 +41,10 @@ Object.defineProperty(Spark.prototype, 'initialise', {
  * reading it gives the last one added. Plugins written for Primus set up
  * per-spark state this way
  * (`primus.Spark.prototype.initialise = function () { this.rooms = new Set(); }`).
+ * Returns what runs the list for a new spark: the caller calls it from its
+ * own `onConnection` hook (one hook call per connection instead of two).
  */
-export function installInitialise(ctx: ServerContext): void {
+export function installInitialise(ctx: ServerContext): (spark: Spark) => void {
   const list: Initialise[] = [];
   // Primus code tests and edits the list itself (`if (!this.__initialise) …`).
   ctx.decorateSpark('__initialise', { value: list }, { override: true });
@@ -50,10 +53,10 @@ export function installInitialise(ctx: ServerContext): void {
     initialiseAccessor(list, () => sharedInitialise[sharedInitialise.length - 1] ?? initialiseNothing),
     { override: true },
   );
-  ctx.hook('onConnection', (spark) => {
+  return (spark) => {
     for (let i = 0; i < sharedInitialise.length; i++) sharedInitialise[i].call(spark);
     for (let i = 0; i < list.length; i++) list[i].call(spark);
-  });
+  };
 }
 
 const DESCRIPTOR_KEYS = new Set(['configurable', 'enumerable', 'get', 'set', 'value', 'writable']);
@@ -163,6 +166,8 @@ export function sparkFactory(kernel: Kernel): SparkFactory {
     const parsed = (typeof query === 'string' ? parseQuery(query) : (query as ParsedUrlQuery | undefined)) ?? {};
     const given = (headers as IncomingHttpHeaders | undefined) ?? {};
     const remote = address as { remoteAddress?: string; remotePort?: number } | undefined;
+    // A request from the caller's code may carry anything: `spark.request` copies every own key.
+    if (request !== null && typeof request === 'object') exposeRequest(request);
     const send = (frame: Frame): boolean => spark.emit('outgoing::data', primusFrame(frame)) || true;
     const spark: Spark = kernel.connect({
       transport: {

@@ -5,6 +5,7 @@ import type { Kernel } from '../core/kernel';
 import { upgradeRequired } from '../core/http';
 import { sparkFactory, type SparkFactory } from './spark-class';
 import type { ServerTransformer } from '../core/slots';
+import { exposeRequest } from '../core/request';
 
 /** What `Primus.Transformer.extend` takes: Primus's transformer contract (spec §2.10). */
 export interface TransformerDefinition {
@@ -70,11 +71,14 @@ export class CustomTransformerServer implements ServerTransformer {
   ) {}
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    // The transformer is user code: it may add anything to the request its sparks keep.
+    exposeRequest(req);
     if (this.instance.emit('request', req, res)) return;
     upgradeRequired(res);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    exposeRequest(req);
     if (!this.instance.emit('upgrade', req, socket, head)) socket.destroy();
   }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { inject, injectable } from 'tsyringe';
+import { container as rootContainer, delay, inject, injectable, type DependencyContainer } from 'tsyringe';
 import { createKernel, definePlugin, ErrorCodes, type AllsparkError } from '../index';
 
 const GREETING = Symbol('greeting');
@@ -63,6 +63,19 @@ describe('registry', () => {
     expect(error?.message).toMatch(/plugin "a" already provides it/);
     expect(kernel.registry.lookup(GREETING)).toBe('a');
     expect(kernel.registry.ownerOf(GREETING)).toBe('a');
+  });
+
+  test("ctx.container is tsyringe's own child container and types as tsyringe's DependencyContainer", () => {
+    const kernel = createKernel().use(definePlugin({ name: 'g', server: (ctx) => ctx.provide(GREETING, 'typed') }));
+    // allspark's typings declare the container without naming tsyringe; tsyringe's type takes it as is.
+    const typed: DependencyContainer = kernel.registry.container;
+    expect(typed.resolve<string>(GREETING)).toBe('typed');
+    expect(Object.getPrototypeOf(typed)).toBe(Object.getPrototypeOf(rootContainer));
+    // A delayed class is a token too.
+    const delayed = delay(() => Greeter);
+    const late = new Greeter('late');
+    kernel.use(definePlugin({ name: 'lazy', server: (ctx) => ctx.provide(delayed, late) }));
+    expect(kernel.registry.lookup(delayed)).toBe(late);
   });
 
   test('two kernels never share containers', () => {

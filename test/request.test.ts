@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { Socket as NetSocket } from 'node:net';
-import { createKernel, clientFor, websockets, jsonParserPlugin, type Primus, type Spark } from '../index';
+import { createKernel, clientFor, definePlugin, websockets, jsonParserPlugin, type Primus, type Spark } from '../index';
 import { startKernel, stopAll } from './helpers/kernel';
 import { once, urlOf } from './helpers/net';
 import { startPrimus, stopPrimus } from './plugins/http';
@@ -112,6 +112,77 @@ describe('spark.request', () => {
     } finally {
       for (const c of clients.splice(0)) c.destroy();
       await kernel.close();
+    }
+  });
+
+  test('with only the default layers, req.forwarded is left off the IncomingMessage and set on the record', async () => {
+    let url: string;
+    ({ primus, url } = await startPrimus({ trustProxy: true }));
+    // A plugin layer that vouches for the request (plainRequest) sees it as the transformer will.
+    let seen: IncomingMessage | undefined;
+    primus.layers.push({ name: 'probe', fn: Object.assign((req: IncomingMessage, _res: unknown) => void (seen = req), { plainRequest: true }), enabled: true, length: 2 });
+    const client = new primus.Socket(url, { transport: { headers: { 'X-Forwarded-For': '198.51.100.8' } } });
+    clients.push(client);
+    const spark = await once<Spark>(primus, 'connection');
+    expect(Object.getOwnPropertyDescriptor(seen!, 'forwarded')).toBe(undefined);
+    const d = Object.getOwnPropertyDescriptor(spark.request, 'forwarded')!;
+    expect([typeof d.get, typeof d.set, d.enumerable, d.configurable]).toEqual(['function', 'function', true, true]);
+    expect(spark.request.forwarded).toEqual({ ip: '198.51.100.8', port: 0, secure: false });
+    expect(spark.address).toBe(spark.request.forwarded);
+  });
+
+  test('keepRequest: true without other layers still gives the kept request its forwarded', async () => {
+    let url: string;
+    ({ primus, url } = await startPrimus({ keepRequest: true, trustProxy: true }));
+    const client = new primus.Socket(url, { transport: { headers: { 'X-Forwarded-For': '198.51.100.10' } } });
+    clients.push(client);
+    const spark = await once<Spark>(primus, 'connection');
+    expect(spark.request).toBeInstanceOf(IncomingMessage);
+    expect(Object.getOwnPropertyDescriptor(spark.request, 'forwarded')?.enumerable).toBe(true);
+    expect(spark.request.forwarded).toEqual({ ip: '198.51.100.10', port: 0, secure: false });
+  });
+
+  test('a user layer after forwarded sees req.forwarded on the request, and its symbols reach the record', async () => {
+    const tag = Symbol('tag');
+    let url: string;
+    ({ primus, url } = await startPrimus({ trustProxy: true }));
+    let forwardedSeen: unknown;
+    primus.use('tagger', (req: IncomingMessage & { forwarded?: unknown; [tag]?: string }, _res: unknown) => {
+      forwardedSeen = req.forwarded;
+      req[tag] = 'mine';
+    });
+    const client = new primus.Socket(url, { transport: { headers: { 'X-Forwarded-For': '198.51.100.9' } } });
+    clients.push(client);
+    const spark = await once<Spark>(primus, 'connection');
+    expect(forwardedSeen).toEqual({ ip: '198.51.100.9', port: 0, secure: false });
+    expect((spark.request as unknown as Record<symbol, unknown>)[tag]).toBe('mine');
+    // The address worked out while the layer ran is the one the spark keeps.
+    expect(spark.request.forwarded).toBe(forwardedSeen);
+  });
+
+  test('a plugin hook registered without plainRequest may add symbols and non-enumerable properties: both are kept', async () => {
+    const tag = Symbol('tag');
+    const tagging = definePlugin({
+      name: 'tagging',
+      server(ctx) {
+        ctx.hook('onUpgrade', (req, _socket, _head, next) => {
+          Object.defineProperty(req, 'hidden', { value: 'h', enumerable: false });
+          (req as unknown as Record<symbol, unknown>)[tag] = 't';
+          next();
+        });
+      },
+    });
+    const env = await startKernel((kernel) => void kernel.use(tagging));
+    try {
+      env.client();
+      const spark = await once<Spark>(env.kernel, 'connection');
+      expect((spark.request as unknown as Record<symbol, unknown>)[tag]).toBe('t');
+      expect(spark.request.hidden).toBe('h');
+      expect(Object.keys(spark.request)).not.toContain('hidden');
+      // The kernel's own marks stay on the request.
+      expect(Object.getOwnPropertySymbols(spark.request)).toEqual([tag]);
+    } finally {
+      await stopAll(env);
     }
   });
 

@@ -15,12 +15,20 @@ const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
 const NPM = ['--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
 
-/** What each system installs: a function of the temp folder (allspark packs itself there first). */
+/** `npm pack` this checkout into `dir`; the tarball's path. */
+async function packed(dir) {
+  const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts', '--silent'], { cwd: ROOT });
+  return path.join(dir, stdout.trim().split('\n').pop());
+}
+
+/**
+ * What each system installs: a function of the temp folder (allspark packs itself there first).
+ * zod is a peer dependency of allspark (3.25+ or 4): alone, npm installs the newest (zod 4, 8 MiB on
+ * disk); `allspark+zod@3` is the same install for a project that chose zod 3 (5 MiB).
+ */
 const SPECS = {
-  allspark: async (dir) => {
-    const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts', '--silent'], { cwd: ROOT });
-    return [path.join(dir, stdout.trim().split('\n').pop())];
-  },
+  allspark: async (dir) => [await packed(dir)],
+  'allspark+zod@3': async (dir) => [await packed(dir), 'zod@3'],
   'primus+ws': async () => ['primus@8', 'ws@8'],
   'socket.io': async () => ['socket.io@4.8'],
 };
@@ -75,7 +83,7 @@ async function measureInstall(system) {
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'bench-install', private: true }));
     await run('npm', ['install', ...NPM, ...specs], { cwd: app, timeout: 180_000 });
     const modules = path.join(app, 'node_modules');
-    const own = system === 'allspark' ? treeSize(path.join(modules, 'allspark')) : undefined;
+    const own = system.startsWith('allspark') ? treeSize(path.join(modules, 'allspark')) : undefined;
     return { ...treeSize(modules), packages: packageCount(modules), ...(own && { ownDisk: own.disk, ownBytes: own.bytes }) };
   } finally {
     fs.rmSync(base, { recursive: true, force: true });

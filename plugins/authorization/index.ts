@@ -5,6 +5,7 @@ import { fn } from '../../core/options';
 import type { Next } from '../../core/hooks';
 import { AllsparkError, ErrorCodes, describe } from '../../core/errors';
 import { RESPONSE_HEADERS } from '../../core/http';
+import { exposeRequest } from '../../core/request';
 import { addLayer } from '../middleware';
 
 /** `done()` accepts, `done(err)` rejects (`err.statusCode`, default 401; `err.authenticate` sets WWW-Authenticate). */
@@ -65,9 +66,11 @@ export const authorization = definePlugin({
     const state: AuthorizationState = { authorize: options.authorize ?? null };
     ctx.provide(AUTHORIZATION, state);
     // A `function` layer: Primus calls the authorizer with `this` = the server, which the facade sets as the layers' `this`.
-    addLayer(ctx, 'authorization', function (this: unknown, req: IncomingMessage, _res: unknown, next: Next) {
+    function authorizationLayer(this: unknown, req: IncomingMessage, _res: unknown, next: Next): void {
       const authorize = state.authorize;
       if (authorize === null) return next();
+      // The authorizer may add anything to the request (`req.user`, symbols, accessors).
+      exposeRequest(req);
       let settled = false;
       const done = (err?: unknown): void => {
         if (settled) return;
@@ -82,6 +85,7 @@ export const authorization = definePlugin({
       } catch (err) {
         done(err);
       }
-    });
+    }
+    addLayer(ctx, 'authorization', Object.assign(authorizationLayer, { plainRequest: true }));
   },
 });

@@ -39,5 +39,5 @@ export function libraryRoute(route: string, library: ClientLibrary, alias?: stri
     res.end(req.method === 'HEAD' ? undefined : body);
     return true;
   };
-  return Object.assign(serve, { upgrade: false });
+  return Object.assign(serve, { upgrade: false, plainRequest: true });
 }

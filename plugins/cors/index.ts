@@ -45,7 +45,7 @@ export const cors = definePlugin({
   dependencies: ['middleware'],
   options: corsOptions,
   server(ctx, options) {
-    addLayer(ctx, 'cors', Object.assign(accessControl(options), { upgrade: false }));
+    addLayer(ctx, 'cors', Object.assign(accessControl(options), { upgrade: false, plainRequest: true }));
   },
 });
 

@@ -18,8 +18,9 @@ export const middleware = definePlugin({
   server(ctx) {
     const layers = new Layers();
     ctx.provide(MIDDLEWARE, layers);
-    ctx.hook('onRequest', (req, res, next) => layers.run('http', req, res, next));
-    ctx.hook('onUpgrade', (req, socket, _head, next) => layers.run('upgrade', req, socket, next));
+    // The layers say what they do to the request (`plainRequest`, else `exposeRequest`), so the hooks vouch for it.
+    ctx.hook('onRequest', (req, res, next) => layers.run('http', req, res, next), { plainRequest: true });
+    ctx.hook('onUpgrade', (req, socket, _head, next) => layers.run('upgrade', req, socket, next), { plainRequest: true });
     // What a plugin added through `addLayer` goes with it, like its hooks and services.
     const forget = (plugin: string): void => layers.removeOwnedBy(plugin);
     ctx.kernel.on('plugout', forget);

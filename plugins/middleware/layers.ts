@@ -3,17 +3,22 @@ import type { Duplex } from 'node:stream';
 import type { Next } from '../../core/hooks';
 import type { KernelRequest } from '../../core/http';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
+import { exposeRequest } from '../../core/request';
 
 /**
  * An HTTP middleware layer in Primus's form. Declared arity 2 `(req, res)`
  * is synchronous and a truthy return means "handled"; arity 3 or more gets
  * `next`. `fn.http === false` / `fn.upgrade === false` skip a request type.
+ * `fn.plainRequest === true` (plugins' own layers) promises that the layer
+ * adds to `req` only enumerable string-keyed properties and calls
+ * `exposeRequest(req)` before handing it to other code; any other layer
+ * may add anything, so `spark.request` then copies every own key.
  */
 export type LayerFn = ((req: KernelRequest, res: any) => unknown) | ((req: KernelRequest, res: any, next: Next) => void);
 
 export interface Layer {
   name: string;
-  fn: LayerFn & { http?: boolean; upgrade?: boolean };
+  fn: LayerFn & { http?: boolean; upgrade?: boolean; plainRequest?: boolean };
   enabled: boolean;
   /** How many arguments `fn` declares (2: answers itself, 3: calls `next`), as Primus's layers record it. */
   length: number;
@@ -83,28 +88,44 @@ export class Layers {
     return this.list.findIndex((layer) => layer.name === name);
   }
 
-  /** Run the enabled layers for a request of `kind`; `done()` when all passed, `done(err)` on failure. */
+  /**
+   * Run the enabled layers for a request of `kind`; `done()` when all passed, `done(err)` on failure.
+   * Layers run from a snapshot of the list, so one that edits the stack affects the next request.
+   * Synchronous layers run in a loop; the continuation closure is made only for a layer that takes `next`.
+   */
   run(kind: 'http' | 'upgrade', req: IncomingMessage, res: ServerResponse | Duplex, done: Next): void {
-    const layers = this.list.slice();
-    let i = 0;
-    const next: Next = (err) => {
-      if (err !== undefined && err !== null) return done(err);
-      while (i < layers.length) {
-        const layer = layers[i++];
-        if (!layer.enabled || layer.fn[kind] === false) continue;
-        try {
-          if (layer.fn.length < 3) {
-            if ((layer.fn as (req: IncomingMessage, res: unknown) => unknown).call(this.self, req, res)) return;
-            continue;
-          }
-          (layer.fn as (req: IncomingMessage, res: unknown, next: Next) => void).call(this.self, req, res, next);
-        } catch (e) {
-          done(e);
-        }
-        return;
-      }
-      done();
-    };
-    next();
+    runFrom(this.list.slice(), 0, this.self, kind, req, res, done);
   }
+}
+
+function runFrom(
+  layers: readonly Layer[],
+  from: number,
+  self: unknown,
+  kind: 'http' | 'upgrade',
+  req: IncomingMessage,
+  res: ServerResponse | Duplex,
+  done: Next,
+): void {
+  for (let i = from; i < layers.length; i++) {
+    const layer = layers[i];
+    const fn = layer.fn;
+    if (!layer.enabled || fn[kind] === false) continue;
+    if (fn.plainRequest !== true) exposeRequest(req);
+    try {
+      if (fn.length < 3) {
+        if ((fn as (req: IncomingMessage, res: unknown) => unknown).call(self, req, res)) return;
+        continue;
+      }
+      const next = i + 1;
+      (fn as (req: IncomingMessage, res: unknown, next: Next) => void).call(self, req, res, (err?: unknown) => {
+        if (err !== undefined && err !== null) done(err);
+        else runFrom(layers, next, self, kind, req, res, done);
+      });
+    } catch (e) {
+      done(e);
+    }
+    return;
+  }
+  done();
 }

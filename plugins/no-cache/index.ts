@@ -10,6 +10,7 @@ function noCache(_req: unknown, res: ServerResponse): void {
   lockHeader(res, 'Pragma', 'no-cache');
 }
 noCache.upgrade = false;
+noCache.plainRequest = true;
 
 /** Polling responses must never be cached by browsers or proxies. */
 export const noCachePlugin = definePlugin({

@@ -50,6 +50,6 @@ export const spec = definePlugin({
       res.end(body);
       return true;
     };
-    addLayer(ctx, 'spec', Object.assign(specRoute, { upgrade: false }));
+    addLayer(ctx, 'spec', Object.assign(specRoute, { upgrade: false, plainRequest: true }));
   },
 });

@@ -10,6 +10,7 @@ function xss(req: IncomingMessage, res: ServerResponse): void {
   if (agent.includes(';msie') || agent.includes('trident/')) lockHeader(res, 'X-XSS-Protection', '0');
 }
 xss.upgrade = false;
+xss.plainRequest = true;
 
 /** `X-XSS-Protection: 0` for Internet Explorer, as Primus's `x-xss` layer. */
 export const xssPlugin = definePlugin({

@@ -4,7 +4,7 @@
  * there), then used from CommonJS, from an ES module and from TypeScript.
  */
 import { execFile } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, packAndInstall, runInApp, type PackedApp } from '../helpers/packed';
@@ -12,7 +12,7 @@ import { ROOT, packAndInstall, runInApp, type PackedApp } from '../helpers/packe
 const run = promisify(execFile);
 // Each case starts a node process: on a busy shared machine that alone can take seconds.
 jest.setTimeout(60_000);
-const OPTIONAL = ['sockjs', 'sockjs-client', 'engine.io', 'engine.io-client', 'faye-websocket', 'msgpackr', 'ejson', 'binary-pack', 'reflect-metadata', 'ioredis'];
+const OPTIONAL = ['sockjs', 'sockjs-client', 'engine.io', 'engine.io-client', 'faye-websocket', 'msgpackr', 'ejson', 'binary-pack', 'reflect-metadata', 'tsyringe', 'ioredis'];
 
 let app: PackedApp;
 beforeAll(async () => {
@@ -107,26 +107,45 @@ const NEEDS: Array<[string, string]> = [
   ['ioredis', "new Primus(require('node:http').createServer(), { cluster: { redis: 'redis://127.0.0.1:1' } })"],
 ];
 
+/** Run `code` in the app; what it threw, as JSON. */
+function missing(code: string): Promise<unknown> {
+  return runInApp(
+    app,
+    'missing.js',
+    `const Primus = require('allspark');
+     try { ${code}; console.log(JSON.stringify({ threw: false })); }
+     catch (err) {
+       console.log(JSON.stringify({ name: err.name, code: err.code, packageName: err.packageName, allspark: err instanceof Primus.AllsparkError,
+         message: err.message, stack: String(err.stack).includes('Require stack') }));
+     }`,
+  );
+}
+
+const missingError = (pkg: string) => ({
+  name: 'MissingPackageError',
+  code: 'ALLSPARK_DEPENDENCY',
+  packageName: pkg,
+  allspark: true,
+  message: expect.stringContaining(`needs the optional package "${pkg}", which is not installed: run \`npm install ${pkg}\``),
+  stack: false,
+});
+
 describe('an optional package that is not installed', () => {
   it.each(NEEDS)('%s: %s throws ALLSPARK_DEPENDENCY with the install command', async (pkg, code) => {
-    const seen = await runInApp(
-      app,
-      'missing.js',
-      `const Primus = require('allspark');
-       try { ${code}; console.log(JSON.stringify({ threw: false })); }
-       catch (err) {
-         console.log(JSON.stringify({ name: err.name, code: err.code, packageName: err.packageName, allspark: err instanceof Primus.AllsparkError,
-           message: err.message, stack: String(err.stack).includes('Require stack') }));
-       }`,
-    );
-    expect(seen).toEqual({
-      name: 'MissingPackageError',
-      code: 'ALLSPARK_DEPENDENCY',
-      packageName: pkg,
-      allspark: true,
-      message: expect.stringContaining(`needs the optional package "${pkg}", which is not installed: run \`npm install ${pkg}\``),
-      stack: false,
-    });
+    expect(await missing(code)).toEqual(missingError(pkg));
+  });
+
+  it('tsyringe: with reflect-metadata there, the container still names tsyringe', async () => {
+    // A stand-in reflect-metadata (the container loads it before tsyringe), removed again after.
+    const stub = join(app.dir, 'node_modules', 'reflect-metadata');
+    mkdirSync(stub);
+    try {
+      writeFileSync(join(stub, 'package.json'), JSON.stringify({ name: 'reflect-metadata', version: '0.0.0', main: 'index.js' }));
+      writeFileSync(join(stub, 'index.js'), '');
+      expect(await missing('Primus.createKernel().registry.container')).toEqual(missingError('tsyringe'));
+    } finally {
+      rmSync(stub, { recursive: true, force: true });
+    }
   });
 
   it('binary-pack is never needed: the binary parser is built in', async () => {
@@ -147,9 +166,11 @@ const TSC_MS = 280_000;
 describe('TypeScript against the packed typings', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const SOURCE = `
-import Primus, { createKernel, websockets, jsonParserPlugin, AllsparkError, ErrorCodes, type Spark } from 'allspark';
+import Primus, { createKernel, websockets, jsonParserPlugin, AllsparkError, ErrorCodes, type InjectionContainer, type Spark } from 'allspark';
 import type { Server } from 'node:http';
 const kernel = createKernel({ pathname: '/rt' }).use(websockets).use(jsonParserPlugin);
+// The container's type is allspark's own: it compiles without tsyringe installed.
+export const injector = (): InjectionContainer => kernel.registry.container;
 kernel.on('connection', (spark: Spark) => spark.write({ hi: 1 }));
 declare const server: Server;
 const primus: Primus = new Primus(server, { transformer: 'websockets' });

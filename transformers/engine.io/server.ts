@@ -11,6 +11,7 @@ import type { Frame } from '../../core/types';
 import type { Spark, SparkTransport } from '../../core/spark';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { requireOptional } from '../../core/optional';
+import { exposeRequest } from '../../core/request';
 
 /** engine.io's code for a request naming a session this process does not hold. */
 const UNKNOWN_SID = 1;
@@ -138,6 +139,8 @@ export class EngineIoServer extends EventEmitter implements ServerTransformer {
   #allClosed: (() => void) | undefined;
   /** Transports not closed yet, sockets' current and upgraded-from ones alike. */
   readonly #transports = new Set<TransportInternals>();
+  /** engine.io calls back into user code with the request (`allowRequest`). */
+  readonly #userCallbacks: boolean;
 
   constructor(kernel: Kernel, options: TransformerOptions) {
     super();
@@ -152,6 +155,7 @@ export class EngineIoServer extends EventEmitter implements ServerTransformer {
     };
     const { Server } = requireOptional<typeof import('engine.io')>('engine.io', 'Transformer "engine.io"');
     this.#engine = new Server(settings);
+    this.#userCallbacks = typeof settings.allowRequest === 'function';
     const engine = this.#engine as unknown as { createTransport(name: string, req: IncomingMessage): TransportInternals };
     const create = engine.createTransport.bind(engine);
     engine.createTransport = (name, req) => this.#track(create(name, req));
@@ -178,10 +182,12 @@ export class EngineIoServer extends EventEmitter implements ServerTransformer {
         if (res.statusCode === 413) this.#connections.get(sid)?.refuse(tooLong(this.#kernel.options.maxLength, 'HTTP POST body over the limit'));
       });
     }
+    if (this.#userCallbacks) exposeRequest(req);
     this.#engine.handleRequest(req, res);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#userCallbacks) exposeRequest(req);
     this.#engine.handleUpgrade(req, socket, head);
   }
 

@@ -11,6 +11,7 @@ import type { Spark, SparkTransport } from '../../core/spark';
 import type { TransformerOptions } from '../options';
 import { tooLong } from '../limits';
 import { NullObject } from '../../core/null-object';
+import { exposeRequest } from '../../core/request';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -198,6 +199,8 @@ export class WebSocketsServer extends EventEmitter implements ServerTransformer 
   readonly #wss: WebSocketServer;
   readonly #kernel: Kernel;
   readonly #options: TransformerOptions;
+  /** `ws` calls back into user code with the request (`verifyClient`, `handleProtocols`). */
+  readonly #userCallbacks: boolean;
 
   constructor(kernel: Kernel, options: TransformerOptions) {
     super();
@@ -211,6 +214,7 @@ export class WebSocketsServer extends EventEmitter implements ServerTransformer 
       clientTracking: false,
     };
     this.#wss = new WebSocketServer(settings);
+    this.#userCallbacks = typeof settings.verifyClient === 'function' || typeof settings.handleProtocols === 'function';
   }
 
   handleRequest(_req: IncomingMessage, res: ServerResponse): void {
@@ -218,6 +222,7 @@ export class WebSocketsServer extends EventEmitter implements ServerTransformer 
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#userCallbacks) exposeRequest(req);
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req as KernelRequest, socket));
   }
 
