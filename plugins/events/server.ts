@@ -123,7 +123,7 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
       return deliver(spark, event, checked.value, packet.id);
     }
     // Declared names were checked by defineEvents; others may be anything.
-    if (isReserved(event) || spark.reserved(event)) {
+    if (isReserved(event) || event in spark.reserved.events) {
       return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_RESERVED', `"${event}" is reserved and cannot be sent as an event`, { event }));
     }
     if (unknown === 'ignore') return;
