@@ -122,6 +122,26 @@ describe('requests when the session is lost, or without continuity', () => {
     expect(events.map((e) => [e.recovered, e.reason])).toEqual([[false, 'expired']]);
   });
 
+  test('resumed with a gap (history trimmed, recovered: false): the same session rejects what waited, on both sides', async () => {
+    const { client, spark, session } = await start();
+    client.on('question', () => new Promise(() => undefined));
+    spark.on('slow', () => new Promise(() => undefined));
+    const fromServer = spark.ask('question').catch((err: AllsparkError) => err);
+    const fromClient = client.ask('slow', 1).catch((err: AllsparkError) => err);
+    await delay(100);
+    const events = continuityEvents(client);
+    env!.proxy.blip(300);
+    await until(() => session.spark === null, 10_000, 'the server to see the blip');
+    // More than the session keeps (maxMessages 1000) while the client is away: it cannot replay them all.
+    for (let i = 0; i < 1100; i++) session.write(i);
+    const serverErr = (await fromServer) as AllsparkError;
+    expect([serverErr.code, serverErr.message]).toEqual(['ALLSPARK_ACK_CLOSED', 'The session lost messages before "question" was answered']);
+    const clientErr = (await fromClient) as AllsparkError;
+    expect(clientErr.code).toBe('ALLSPARK_ACK_CLOSED');
+    expect(events.map((e) => [e.recovered, e.reason])).toEqual([[false, 'trimmed']]);
+    expect(session.closed).toBe(false);
+  });
+
   test('without continuity a blip rejects waiting requests at once, on both sides', async () => {
     const kernel = createKernel().use(websockets).use(jsonParserPlugin).use(heartbeat, { pingInterval: false }).use(reconnect).use(events);
     const server = await kernel.listen(0);
