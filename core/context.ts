@@ -68,6 +68,17 @@ export class ServerContext {
     this.kernel.decorateSpark(this.plugin, name, descriptor, options.override === true);
   }
 
+  /**
+   * Have the kernel take HTTP requests (not upgrades) for the exact `path`
+   * although it is outside the pathname: they run through the kernel's
+   * middleware and transformer like requests under it, and a layer of this
+   * plugin answers them. Every other path outside the pathname stays with
+   * the server's own listeners. Released when the plugin is plugged out.
+   */
+  claimPath(path: string): void {
+    this.kernel.claimPath(this.plugin, path);
+  }
+
   /** Emit a `log` event on the kernel. */
   log(level: 'error' | 'warn' | 'info' | 'debug', ...args: unknown[]): void {
     this.kernel.log(level, ...args);

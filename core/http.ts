@@ -32,6 +32,13 @@ function underPathname(path: string, pathname: string): boolean {
   return path.length === pathname.length || path.charCodeAt(pathname.length) === 47 /* / */ || pathname.endsWith('/');
 }
 
+/** Exact request paths outside the pathname that the kernel serves too (see `ServerContext.claimPath`). */
+export interface ClaimedPaths {
+  has(path: string): boolean;
+}
+
+const NO_CLAIMED_PATHS: ClaimedPaths = { has: () => false };
+
 /** The path of route `name` under `pathname` (`/primus` + `spec` → `/primus/spec`; a trailing `/` is not doubled). */
 export function routeUnder(pathname: string, name: string): string {
   return pathname.replace(/\/$/, '') + '/' + name;
@@ -125,16 +132,18 @@ export function rejectUpgrade(socket: Duplex, err: unknown, status = 500): void 
 
 /**
  * Take over `server`'s `request` and `upgrade` events: requests under the
- * pathname go to `ours`, every other one to the listeners that were there
- * before (in order, with their `this`). With no previous listener a foreign
- * request gets a 404 and a foreign upgrade is closed, instead of hanging
- * (spec §7.8). Returns a function that restores the original listeners.
+ * pathname (or, requests only, for a `claimed` path) go to `ours`, every
+ * other one to the listeners that were there before (in order, with their
+ * `this`). With no previous listener a foreign request gets a 404 and a
+ * foreign upgrade is closed, instead of hanging (spec §7.8). Returns a
+ * function that restores the original listeners.
  */
 export function takeOver(
   server: Server,
   pathname: string,
   onRequest: (req: KernelRequest, res: ServerResponse) => void,
   onUpgrade: (req: KernelRequest, socket: Duplex, head: Buffer) => void,
+  claimed: ClaimedPaths = NO_CLAIMED_PATHS,
 ): () => void {
   const previousRequest = server.listeners('request') as Listener[];
   const previousUpgrade = server.listeners('upgrade') as Listener[];
@@ -143,7 +152,7 @@ export function takeOver(
 
   function request(this: Server, req: IncomingMessage, res: ServerResponse) {
     const path = pathOf(req.url);
-    if (underPathname(path, pathname)) return onRequest(prepareRequest(req, path), res);
+    if (underPathname(path, pathname) || claimed.has(path)) return onRequest(prepareRequest(req, path), res);
     if (previousRequest.length === 0) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('Not Found');

@@ -63,6 +63,8 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
+  /** Request paths outside the pathname that plugins serve, with the plugin that claimed each. */
+  readonly #claimedPaths = new Map<string, string>();
   #unguard: (() => void) | null = null;
   /** New connections are being refused (`maxConnections`): logged once until the count drops. */
   #refusing = false;
@@ -134,7 +136,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.server = server;
     this.#state = 'attached';
     this.#runInit();
-    this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade);
+    this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade, this.#claimedPaths);
     this.#unguard = guardServer(server, this.options, this);
     // A server that is not listening yet may still emit the `close` of an earlier listen (its last
     // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
@@ -300,6 +302,15 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     Object.defineProperty(proto, name, { configurable: true, ...descriptor });
   }
 
+  /** @internal Route requests for the exact `path` to this kernel for `plugin` (see `ctx.claimPath`). */
+  claimPath(plugin: string, path: string): void {
+    const owner = this.#claimedPaths.get(path);
+    if (owner !== undefined && owner !== plugin) {
+      throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Plugin "${plugin}" cannot claim the path "${path}": plugin "${owner}" serves it`);
+    }
+    this.#claimedPaths.set(path, plugin);
+  }
+
   /** @internal Register a control message handler for `plugin`. */
   addControl(plugin: string, type: string, handler: ControlHandler): void {
     this.#controls.add(plugin, type, handler);
@@ -397,6 +408,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.registry.release(name);
     this.#hookTable.forget(name);
     this.#controls.forget(name);
+    for (const [path, owner] of this.#claimedPaths) if (owner === name) this.#claimedPaths.delete(path);
     this.#refreshSlots();
   }
 }

@@ -19,6 +19,8 @@ export function extraPlugins(
   const { origins, methods, credentials, maxAge, headers, exposed } = options;
   return [
     [cors as PluginDefinition, defined({ origins, methods, credentials, maxAge, headers, exposed })],
-    [clientLibrary as PluginDefinition, { global: options.global }],
+    // `<script src="/primus.js">` works as with Primus, whose bare prefix match captured `/primus.js`
+    // (spec §7.7): here that path alone, not every `/primus…`.
+    [clientLibrary as PluginDefinition, { global: options.global, alias: true }],
   ];
 }

@@ -6,11 +6,21 @@
  * Primus's client, plugins in ours). Both libraries go through the same
  * esbuild minification and then gzip -9, so the comparison is fair.
  *
+ * The allspark library must stay at or under LIBRARY_CEILING bytes
+ * (min+gzip); test/client-library.test.ts fails above it.
+ *
  * Usage: npm run build && node scripts/library-size.js
  */
 const { createServer } = require('node:http');
 const { gzipSync, constants } = require('node:zlib');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 const esbuild = require('esbuild');
+
+/** Bytes (min+gzip) the reference library may not exceed: its size when issue 9 set the bound. */
+const LIBRARY_CEILING = 8283;
+/** The prebuilt chunks the reference library is assembled from, in library order. */
+const REFERENCE_CHUNKS = ['core', 'transformers/websockets', 'plugins/json-parser', 'plugins/heartbeat', 'plugins/reconnect', 'plugins/offline'];
 
 /** Bytes of `code` as served, minified by esbuild, and minified + gzip -9. */
 function sizeOf(code) {
@@ -51,7 +61,12 @@ function primusLibrary() {
   return libraryOf(require('primus'));
 }
 
-module.exports = { sizeOf, libraryOf, primusLibrary, pluginCost };
+/** Each reference chunk of `dist/browser` measured alone: `[{ name, raw, minified, gzip }]`. */
+function chunkSizes(dir = join(__dirname, '..', 'dist', 'browser')) {
+  return REFERENCE_CHUNKS.map((name) => ({ name, ...sizeOf(readFileSync(join(dir, `${name}.js`), 'utf8')) }));
+}
+
+module.exports = { sizeOf, libraryOf, primusLibrary, pluginCost, chunkSizes, LIBRARY_CEILING, REFERENCE_CHUNKS };
 
 if (require.main === module) {
   const { Primus } = require('../dist/index.js');
@@ -65,7 +80,11 @@ if (require.main === module) {
     console.log(`${name.padEnd(14)} ${String(s.raw).padStart(7)} ${String(s.minified).padStart(10)} ${String(s.gzip).padStart(9)}`);
   }
   const ratio = rows[0][1].gzip / rows[1][1].gzip;
-  console.log(`allspark is ${(ratio * 100).toFixed(0)}% of Primus's size (min+gzip)`);
+  console.log(`allspark is ${(ratio * 100).toFixed(0)}% of Primus's size (min+gzip); ceiling ${LIBRARY_CEILING}`);
+  console.log('\nallspark chunks, each alone                        minified  min+gzip');
+  for (const c of chunkSizes()) {
+    console.log(`${c.name.padEnd(48)} ${String(c.minified).padStart(9)} ${String(c.gzip).padStart(9)}`);
+  }
   const { events, rooms } = require('../dist/index.js');
   console.log('\nclient halves of optional plugins (bytes added)   minified  min+gzip');
   for (const [name, plugin] of [['events (typed events, acks)', events], ['rooms (server only)', rooms]]) {

@@ -30,6 +30,7 @@ const size = require('../scripts/library-size.js') as {
   libraryOf(P: unknown): string;
   primusLibrary(): string;
   pluginCost(P: unknown, use: (p: Primus) => void): { minified: number; gzip: number };
+  LIBRARY_CEILING: number;
 };
 
 beforeAll(async () => {
@@ -295,6 +296,12 @@ describe('library assembly', () => {
     const ours = size.sizeOf(size.libraryOf(Primus));
     const theirs = size.sizeOf(size.primusLibrary());
     expect(ours.gzip).toBeLessThan(theirs.gzip);
+  });
+
+  it('stays at or under its ceiling (8,283 B min+gzip, websockets + json + heartbeat + reconnect + offline)', () => {
+    expect(size.LIBRARY_CEILING).toBe(8283);
+    const ours = size.sizeOf(size.libraryOf(Primus));
+    expect(ours.gzip).toBeLessThanOrEqual(size.LIBRARY_CEILING);
   });
 
   it('has the events client half only when the events plugin is used, adding at most 1.5 KB min+gzip; rooms add nothing', async () => {

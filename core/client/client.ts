@@ -95,7 +95,9 @@ export class Client extends EventEmitter<ClientEvents> {
       options = url;
       url = (options.url ?? (options as { uri?: string }).uri) as string | undefined;
     }
-    this.options = { ...options };
+    // Object.assign, not spread, here and in the other browser code: the browser build targets
+    // ES2017, where each chunk using object spread carries esbuild's helpers for it.
+    this.options = Object.assign({}, options);
     this.url = new ClientUrl(resolveUrl(typeof url === 'string' ? url : undefined));
     this.pathname = config.pathname;
     const q = this.options.queueSize;
@@ -251,7 +253,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** The URL to dial for this client (spec §1.2). */
   uri(parts: Partial<ConnectUrlParts> = {}): string {
-    return connectUrl(this.url.href, { protocol: 'ws:', pathname: this.pathname, query: true, extra: this.connectQuery, ...parts });
+    return connectUrl(this.url.href, Object.assign({ protocol: 'ws:', pathname: this.pathname, query: true, extra: this.connectQuery }, parts));
   }
 
   // ---- plugin API -----------------------------------------------------------------

@@ -16,13 +16,14 @@ export function matchesEtag(header: string | undefined, etag: string): boolean {
 }
 
 /**
- * The `primus.js` layer: `GET|HEAD <pathname>/primus.js` answers with the
- * library; anything else passes on. Synchronous (arity 2): a truthy return
- * means handled.
+ * The `primus.js` layer: `GET|HEAD <pathname>/primus.js` (or the `alias`
+ * path) answers with the library; anything else passes on. Synchronous
+ * (arity 2): a truthy return means handled.
  */
-export function libraryRoute(route: string, library: ClientLibrary) {
+export function libraryRoute(route: string, library: ClientLibrary, alias?: string) {
   const serve = (req: KernelRequest, res: ServerResponse): boolean => {
-    if (req.pathnameOnly !== route || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const path = req.pathnameOnly;
+    if ((path !== route && path !== alias) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const { body, etag } = library.entity();
     if (matchesEtag(req.headers['if-none-match'], etag)) {
       res.writeHead(304, { ETag: etag, 'Cache-Control': CACHE_CONTROL });

@@ -46,7 +46,8 @@ export function toMs(value: unknown, fallback: number): number {
 
 /** Normalise settings given as numbers or duration strings over the defaults. */
 export function backoffSettings(input: Partial<Record<keyof BackoffSettings, unknown>> | undefined): BackoffSettings {
-  const out = { ...DEFAULT_BACKOFF };
+  // Object.assign: object spread costs the ES2017 browser chunk esbuild's helpers.
+  const out = Object.assign({}, DEFAULT_BACKOFF);
   if (!input) return out;
   for (const key of Object.keys(DEFAULT_BACKOFF) as (keyof BackoffSettings)[]) {
     out[key] = toMs(input[key], DEFAULT_BACKOFF[key]);

@@ -28,7 +28,7 @@ export interface ReconnectClientOptions {
  * It claims losses the strategy covers; the client kernel ends otherwise.
  */
 export const reconnectClient: ClientPluginHalf<ReconnectClientOptions> = (client, defaults) => {
-  const settings = backoffSettings({ ...defaults.reconnect, ...(client.options.reconnect as object | undefined) });
+  const settings = backoffSettings(Object.assign({}, defaults.reconnect, client.options.reconnect as object | undefined));
   const strategy = parseStrategy(client.options.strategy, defaults.strategy);
   const connectTimeout = toMs(client.options.timeout ?? defaults.timeout, 0);
   const machine = new Reconnect(client, settings, strategy, connectTimeout);
@@ -151,14 +151,13 @@ export class Reconnect {
 
   #schedule(delay?: number): boolean {
     if (this.#scheduled !== undefined) return true;
-    const state = (this.state ??= {
-      ...this.settings,
+    const state = (this.state ??= Object.assign({}, this.settings, {
       start: Date.now(),
       duration: 0,
       attempt: 0,
       scheduled: 0,
       backoff: true,
-    });
+    }));
     if (state.attempt >= state.retries) {
       this.#fail(state);
       return true;

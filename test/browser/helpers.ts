@@ -29,7 +29,11 @@ function newestSource(dir: string): number {
  */
 export async function ensureBrowserBuild(): Promise<void> {
   const core = join(CHUNKS, 'core.js');
-  const sources = Math.max(...['core', 'plugins', 'transformers'].map((d) => newestSource(join(ROOT, d))));
+  const sources = Math.max(
+    ...['core', 'plugins', 'transformers'].map((d) => newestSource(join(ROOT, d))),
+    // The build's own settings shape the chunks too.
+    statSync(join(ROOT, 'scripts', 'build-browser.js')).mtimeMs,
+  );
   if (existsSync(core) && statSync(core).mtimeMs >= sources) return;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { buildBrowser } = require('../../scripts/build-browser.js') as { buildBrowser: () => Promise<unknown> };

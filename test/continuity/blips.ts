@@ -52,7 +52,9 @@ class SequenceCheck {
 export async function runBlips(options: { clients: number; durations: number[]; window: number; every?: number; settle?: number }): Promise<BlipStats> {
   const every = options.every ?? 5;
   const settle = options.settle ?? 60;
-  const env = await continuityEnv({ window: options.window, maxAge: Math.max(options.window, 1000) });
+  // History for a whole window of traffic, so only the window decides what is recovered.
+  const maxMessages = Math.max(1000, Math.ceil((options.window / every) * 1.5));
+  const env = await continuityEnv({ window: options.window, maxAge: Math.max(options.window, 1000), maxMessages });
   const stats: BlipStats = { blips: [], down: 0, up: 0, lost: 0, duplicated: 0, reordered: 0, serverGaps: 0 };
   const counters = new Map<Session, number>();
   const upChecks = new Map<number, SequenceCheck>();
@@ -114,9 +116,11 @@ async function runClient(
     events.push(e);
     if (!e.recovered) down.rebase = true;
   });
+  let received = 0;
   client.on('data', (data) => {
     const n = data as number;
     stats.down++;
+    received++;
     down.see(n);
   });
   let sent = 0;
@@ -131,9 +135,10 @@ async function runClient(
       await until(() => events.length > before, ms + 15_000, `client ${c} continuity after a ${ms} ms blip`);
       const e = events[before];
       stats.blips.push({ ms, recovered: e.recovered, reason: e.reason });
-      // Let traffic flow both ways before the next blip.
-      const seen = down.last;
-      await until(() => down.last > seen + Math.ceil(settle / every / 2), 10_000, `client ${c} traffic after a blip`);
+      // Let traffic flow both ways before the next blip. Count arrivals, not
+      // the sequence: after a lost session the server's counter starts again at 1.
+      const seen = received;
+      await until(() => received > seen + Math.ceil(settle / every / 2), 10_000, `client ${c} traffic after a blip`);
     }
     // Drain: everything written so far arrives.
     const target = sent;

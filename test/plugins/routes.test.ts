@@ -4,7 +4,11 @@ import { createKernel, type Kernel } from '../../index';
 import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';
-import { middleware } from '../../plugins/middleware';
+import { addLayer, middleware } from '../../plugins/middleware';
+import { clientLibrary, scriptAlias } from '../../plugins/client-library';
+import { definePlugin } from '../../core/plugin';
+import { ErrorCodes } from '../../core/errors';
+import type { KernelRequest } from '../../core/http';
 import { spec } from '../../plugins/spec';
 import { noCachePlugin } from '../../plugins/no-cache';
 import { xssPlugin } from '../../plugins/xss';
@@ -122,6 +126,60 @@ describe('built-in HTTP plugins through the kernel', () => {
     expect(raw.endsWith('\r\n\r\n{"error":"Not Found"}')).toBe(true);
   });
 
+  /** A plugin that claims `/health` outside the pathname and answers it. */
+  const health = definePlugin({
+    name: 'health',
+    dependencies: ['middleware'],
+    server(ctx) {
+      ctx.claimPath('/health');
+      addLayer(ctx, 'health', (req: KernelRequest, res: ServerResponse) => req.pathnameOnly === '/health' && (res.end(`health ${req.method}`), true));
+    },
+  });
+
+  it('routes exactly the path a plugin claims outside the pathname to the kernel, requests only, until plugged out', async () => {
+    server = await appServer(true);
+    kernel = httpPluginKernel().use(health).attach(server);
+    url = urlOf(server);
+    expect((await request(url, '/health')).body).toBe('health GET');
+    expect((await request(url, '/health?probe=1', { method: 'POST' })).body).toBe('health POST');
+    expect((await request(url, '/healthz')).body).toBe('app saw GET /healthz');
+    expect((await request(url, '/health/more')).body).toBe('app saw GET /health/more');
+    expect(await rawUpgrade(url, '/health')).toContain('\r\n\r\n/health');
+    expect(kernel.plugout('health')).toBe(true);
+    expect((await request(url, '/health')).body).toBe('app saw GET /health');
+  });
+
+  it('refuses a path another plugin claimed already (ALLSPARK_PLUGIN_INVALID)', () => {
+    const rival = definePlugin({ name: 'rival', server: (ctx) => ctx.claimPath('/health') });
+    const k = httpPluginKernel().use(health);
+    expect(() => k.use(rival)).toThrow(expect.objectContaining({ code: ErrorCodes.PLUGIN_INVALID }));
+    expect(() => k.use(rival)).toThrow('Plugin "rival" cannot claim the path "/health": plugin "health" serves it');
+  });
+
+  it('serves the client library at <pathname>.js only with alias: true', async () => {
+    server = await appServer(true);
+    kernel = httpPluginKernel({ pathname: '/live' }).use(clientLibrary, { alias: true }).attach(server);
+    url = urlOf(server);
+    const direct = await request(url, '/live/primus.js');
+    const alias = await request(url, '/live.js');
+    expect(alias.status).toBe(200);
+    expect(alias.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(alias.headers.etag).toBe(direct.headers.etag);
+    expect(alias.body).toBe(direct.body);
+    expect((await request(url, '/primus.js')).body).toBe('app saw GET /primus.js');
+    await kernel.close();
+    kernel = httpPluginKernel({ pathname: '/live' }).use(clientLibrary).attach(server);
+    expect((await request(url, '/live.js')).body).toBe('app saw GET /live.js');
+    expect((await request(url, '/live/primus.js')).status).toBe(200);
+  });
+
+  it('names the alias after the pathname; the pathname / has none (its library is /primus.js already)', () => {
+    expect(scriptAlias('/primus')).toBe('/primus.js');
+    expect(scriptAlias('/rt/')).toBe('/rt.js');
+    expect(scriptAlias('/a/b')).toBe('/a/b.js');
+    expect(scriptAlias('/')).toBeUndefined();
+  });
+
   it('gives the server its listeners back when closed', async () => {
     await attach(true);
     await kernel!.close();
@@ -170,6 +228,38 @@ describe('built-in HTTP plugins through the Primus facade', () => {
     expect(reply.status).toBe(426);
     expect(reply.body).toBe('Upgrade Required');
     expect(reply.headers).toMatchObject({ ...NO_CACHE, 'x-xss-protection': '0' });
+  });
+
+  it.each(['websockets', 'sockjs', 'engine.io', 'faye'])(
+    '%s: serves the library at /primus.js too, and leaves every other path outside /primus to the server (spec §7.7)',
+    async (transformer) => {
+      const server = createServer();
+      const seen: string[] = [];
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        seen.push(`${req.method} ${req.url}`);
+        res.end('app');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      primus = new Primus(server, { transformer, pingInterval: false });
+      url = urlOf(server);
+      const script = await request(url, '/primus.js?v=1');
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.body).toBe(primus.library());
+      expect((await request(url, '/primus.js', { method: 'HEAD' })).status).toBe(200);
+      expect((await request(url, '/primusfoo')).body).toBe('app');
+      expect((await request(url, '/primus.jsx')).body).toBe('app');
+      expect((await request(url, '/primus-admin/primus.js')).body).toBe('app');
+      expect(seen).toEqual(['GET /primusfoo', 'GET /primus.jsx', 'GET /primus-admin/primus.js']);
+    },
+  );
+
+  it('serves the library at <pathname>.js for a custom pathname', async () => {
+    ({ primus, url } = await startPrimus({ pathname: '/realtime' }));
+    const reply = await request(url, '/realtime.js');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe(primus.library());
+    expect((await request(url, '/primus.js')).status).toBe(404);
   });
 
   it('answers 404 outside the pathname on a server without listeners', async () => {
