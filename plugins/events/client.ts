@@ -35,7 +35,7 @@ export const eventsClient: ClientPluginHalf<EventsClientOptions> = (client, opti
   // `arguments`, no rest parameter: the message path emits `data` through here and must not allocate.
   self.emit = function emit(this: Client, event: string | symbol): boolean {
     // eslint-disable-next-line prefer-rest-params
-    return isWire(event) ? endpoint.send(event, Array.prototype.slice.call(arguments, 1)) : baseEmit.apply(this, arguments as never);
+    return isWire(event) ? endpoint.send(event, ([] as unknown[]).slice.call(arguments, 1)) : baseEmit.apply(this, arguments as never);
   };
   self.ask = (event, payload, o = {}) => endpoint.request(event, payload, o.timeout);
   client.transform('incoming', (packet) => {
