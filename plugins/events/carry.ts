@@ -9,6 +9,8 @@ import type { Spark } from '../../core/spark';
  */
 export interface Carrier {
   readonly closed: boolean;
+  /** The spark the client is connected through now; null while it is away. */
+  readonly spark: Spark | null;
   write(data: unknown): boolean;
   once(event: 'close', listener: () => void): unknown;
 }

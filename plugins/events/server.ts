@@ -47,10 +47,7 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     if (checked instanceof Error) throw checked;
     return checked.value;
   };
-  const make = (peer: Peer, spark: Spark): Link => {
-    const report: Report = (err, event) => reportFailure(spark, err, event);
-    return { endpoint: endpoint(peer, settings, callSparkListeners, report), peer, report };
-  };
+  const make = (peer: Peer, report: Report): Link => ({ endpoint: endpoint(peer, settings, callSparkListeners, report), peer, report });
 
   /**
    * A spark's endpoint. With a resumable session (the continuity plugin)
@@ -62,9 +59,11 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     let found = spark[ENDPOINT];
     if (found !== undefined) return found;
     const carrier = carrierOf(spark) as (Carrier & WithEndpoint) | undefined;
-    if (carrier === undefined) found = make(spark, spark);
+    if (carrier === undefined) found = make(spark, (err, event) => reportFailure(spark, err, event));
     else if ((found = carrier[ENDPOINT]) === undefined) {
-      const made = (found = carrier[ENDPOINT] = make(carrier, spark));
+      // Failures go to the session's spark of the moment (the session outlives its first one).
+      const report: Report = (err, event) => (carrier.spark === null ? kernel.log('error', failure(err, event)) : reportFailure(carrier.spark, err, event));
+      const made = (found = carrier[ENDPOINT] = make(carrier, report));
       carrier.once('close', () => made.endpoint.acks.rejectAll('The session ended'));
     }
     return (spark[ENDPOINT] = found);
@@ -172,9 +171,14 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
   return () => void kernelEvents.off('continuity', gap);
 }
 
+/** A listener's failure as an AllsparkError (ALLSPARK_EVENT_HANDLER unless it is one). */
+function failure(err: unknown, event: string): AllsparkError {
+  return err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err });
+}
+
 /** A listener failed with nobody to answer: the spark's `error` (if listened) and the kernel's log. */
 function reportFailure(spark: Spark, err: unknown, event: string): void {
-  spark.fail(err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+  spark.fail(failure(err, event));
 }
 
 /** Node's emitter: `rawListeners` keeps once-wrappers, which remove themselves (see `CallListeners`). */
