@@ -69,11 +69,11 @@ serve({
     });
   },
   /**
-   * Each of `clients` connections keeps one request (`kind: 'ack'`) or one
-   * plain echoed message (`kind: 'echo'`) in flight for `durationMs`;
+   * Each of `clients` connections keeps `inflight` requests (`kind: 'ack'`)
+   * or plain echoed messages (`kind: 'echo'`) in flight for `durationMs`;
    * returns the round trips.
    */
-  requests({ system, clients, durationMs, kind }) {
+  requests({ system, clients, durationMs, kind, inflight = 1 }) {
     const wire = wireOf(system, '');
     const send = kind === 'ack' ? (id) => wire.request(id, 1, 2) : () => wire.echo(1, 2);
     const isReply = kind === 'ack' ? wire.isReply : () => true;
@@ -88,7 +88,7 @@ serve({
           trips++;
           if (running) c.ws.send(send(++id));
         };
-        conn.ws.send(send(++id));
+        for (let i = 0; i < inflight; i++) conn.ws.send(send(++id));
       }
       setTimeout(() => {
         running = false;

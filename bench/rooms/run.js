@@ -20,7 +20,7 @@
  * noisy figure on a shared machine) and deliveries or round trips per second.
  * Server on core 0, clients on core 1 (taskset when present).
  *
- * Usage: npm run build && node bench/rooms/run.js [--quick] [--rounds=N] [--pairs=N] [--rooms=N] [--steps=N]
+ * Usage: npm run build && node bench/rooms/run.js [--quick] [--rounds=N] [--pairs=N] [--rooms=N] [--steps=N] [--inflight=N]
  */
 const path = require('path');
 const { start, stopAll, killAllSync } = require('../lib/child');
@@ -38,6 +38,7 @@ const config = {
   steps: arg('steps', quick ? 5 : 10),
   pairs: arg('pairs', quick ? 3 : 5),
   clients: arg('clients', 100),
+  inflight: arg('inflight', 1),
   durationMs: arg('duration', quick ? 700 : 1500),
 };
 const PAYLOAD = { type: 'chat', user: 'bench', text: 'hello room', n: 42 };
@@ -89,8 +90,9 @@ async function measure(system) {
     for (let i = 0; i < config.pairs; i++) {
       const pair = {};
       for (const kind of i % 2 === 0 ? ['ack', 'echo'] : ['echo', 'ack']) {
-        await clients.request('requests', { system, clients: config.clients, durationMs: 200, kind }, 60_000);
-        const m = await cpuBetween(server, () => clients.request('requests', { system, clients: config.clients, durationMs: config.durationMs, kind }, 60_000));
+        const load = { system, clients: config.clients, inflight: config.inflight, kind };
+        await clients.request('requests', { ...load, durationMs: 200 }, 60_000);
+        const m = await cpuBetween(server, () => clients.request('requests', { ...load, durationMs: config.durationMs }, 60_000));
         pair[kind] = { usPerTrip: (m.cpuMs * 1000) / m.result.trips, perSecond: m.result.trips / (m.wallMs / 1000) };
         trips[kind].push(pair[kind]);
       }
@@ -111,7 +113,7 @@ async function measure(system) {
 function table(rows) {
   const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const lines = [
-    `rooms ${config.rooms} × members ${config.members}, ${config.steps} steps per window; requests: ${config.clients} clients, ${config.durationMs} ms windows; ` +
+    `rooms ${config.rooms} × members ${config.members}, ${config.steps} steps per window; requests: ${config.clients} clients × ${config.inflight} in flight, ${config.durationMs} ms windows; ` +
       `${config.pairs} alternating pairs per kind, medians of ${config.rounds} round(s)`,
     '',
     '| system | room broadcast µs CPU/delivery | deliveries/s | plain broadcast µs CPU/delivery | room / plain | request µs CPU/round trip | round trips/s | echo µs CPU/round trip | echo round trips/s | request / echo |',
