@@ -41,6 +41,11 @@ export const ErrorCodes = {
   ROOM_INVALID: 'ALLSPARK_ROOM_INVALID',
   /** A spark tried to join more than `maxRoomsPerSpark` rooms. */
   ROOMS_LIMIT: 'ALLSPARK_ROOMS_LIMIT',
+  /**
+   * `maxPendingQueries` cluster-wide membership queries already wait for the
+   * other nodes; the new one is refused (never answered with local data only).
+   */
+  ROOMS_QUERY_LIMIT: 'ALLSPARK_ROOMS_QUERY_LIMIT',
   /** A typed event's payload (or reply) failed its zod schema; `err.event`, `err.path`, `err.issues`. */
   EVENT_INVALID: 'ALLSPARK_EVENT_INVALID',
   /** An event not in the event map arrived and the `unknown` policy is `reject`. */

@@ -10,7 +10,7 @@ export const NO_OPTIONS = z.object({}).strict();
  * version (zod 3: `unionErrors`, `invalid_literal`, `received`; zod 4:
  * `errors`, `invalid_value`), so every one but `message` is optional.
  */
-interface Issue {
+export interface Issue {
   code?: string;
   message: string;
   path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
@@ -22,6 +22,7 @@ interface Issue {
   errors?: Issue[][];
 }
 
+/** An issue's path as text: `a.b.0`, `(options)` for the root. */
 function pathOf(path: Issue['path'] = []): string {
   const keys = path.map((part) => String(typeof part === 'object' && part !== null ? part.key : part));
   return keys.length > 0 ? keys.join('.') : '(options)';
@@ -65,13 +66,16 @@ function formatIssue(issue: Issue): string {
   return `${pathOf(issue.path)}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
-type Result = { success: true; data: unknown } | { success: false; error: { issues: Issue[] } };
+/** What {@link runSchema} gives: zod's `safeParse` result shape, for either zod version. */
+export type SchemaResult = { success: true; data: unknown } | { success: false; error: { issues: Issue[] } };
+type Result = SchemaResult;
 
 /**
  * Run `schema` on `input`: zod's own `safeParse` (zod 3 and zod 4 classic),
  * else the Standard Schema `validate` (zod 4 mini and other libraries).
+ * Schemas must validate synchronously.
  */
-function run(schema: OptionsSchema, input: unknown): Result {
+export function runSchema(schema: OptionsSchema, input: unknown): SchemaResult {
   const zod = schema as { safeParse?: (value: unknown) => Result };
   if (typeof zod.safeParse === 'function') return zod.safeParse(input);
   const result = schema['~standard'].validate(input) as { value?: unknown; issues?: Issue[] } | PromiseLike<unknown>;
@@ -93,7 +97,7 @@ export function validateOptions<S extends OptionsSchema>(
   owner: string,
   code: (typeof ErrorCodes)[keyof typeof ErrorCodes] = ErrorCodes.PLUGIN_OPTIONS,
 ): OutputOf<S> {
-  const result = run(schema, input === undefined ? {} : input);
+  const result = runSchema(schema, input === undefined ? {} : input);
   if (result.success) return result.data as OutputOf<S>;
   const issues = result.error.issues;
   const err = new AllsparkError(code, `Invalid options for ${owner}: ${issues.map(formatIssue).join('; ')}`, {

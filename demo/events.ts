@@ -1,4 +1,4 @@
-import { z } from 'zod/v3';
+import { z } from 'zod';
 import { defineEvents } from '../plugins/events';
 
 /** Longest name, room and message the demo accepts (characters). */

@@ -4,6 +4,7 @@ import { KernelOptionsSchema } from '../core/kernel-options';
 import { transformerOptions } from '../transformers/options';
 import { clientLibraryOptions } from '../plugins/client-library';
 import { forwardedOptions } from '../plugins/forwarded';
+import { firstPartyOptionFields, type RoomsOption, type EventsOption } from './first-party';
 
 const stringList = z.union([z.string(), z.array(z.string())]);
 
@@ -80,6 +81,7 @@ const primusOptionFields = {
    * options, checked by it). `primus.write` then reaches every node; `primus.cluster` has the rest.
    */
   cluster: z.record(z.string(), z.unknown()).optional(),
+  ...firstPartyOptionFields,
   /** Plugins: `{ name: plugin }` or a comma/space separated list of module names. */
   plugin: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
   /** Name of the client library's global. Default `Primus`. (The client-library plugin's field.) */
@@ -125,6 +127,14 @@ export const PrimusOptionsSchema = z
  * (JavaScript callers may pass any key; one a typo away from a known
  * option gets a warning.)
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface PrimusOptions extends z.input<z.ZodObject<typeof primusOptionFields>> {}
+export interface PrimusOptions extends Omit<z.input<z.ZodObject<typeof primusOptionFields>>, 'rooms' | 'events'> {
+  /**
+   * allspark: the first-party rooms plugin, `true` or its options
+   * (`{ maxRoomsPerSpark, maxRoomName, channelPrefix, queryTimeout, maxPendingQueries }`);
+   * primus-rooms' own `{ adapter, wildcard }` load nothing (primus-rooms reads them).
+   */
+  rooms?: RoomsOption;
+  /** allspark: typed events and acknowledgements, `true` or the events plugin's options (`{ map, unknown, ackTimeout, maxPendingAcks }`). */
+  events?: EventsOption;
+}
 export type ResolvedPrimusOptions = z.output<typeof PrimusOptionsSchema>;

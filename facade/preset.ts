@@ -13,6 +13,7 @@ import { cluster } from '../plugins/cluster';
 import { transformerPlugin, parserPlugin, isPrimusTransformer, type PrimusParser } from './tables';
 import type { PrimusLike } from './transformer';
 import { extraPlugins } from './extras';
+import { firstPartyPlugins } from './first-party';
 import type { ResolvedPrimusOptions } from './options';
 
 /** The reconnect strategy a library gets: rejected clients should end, not retry on a timer. */
@@ -34,9 +35,14 @@ export function connectionPlugins(o: ResolvedPrimusOptions, primus?: PrimusLike)
 /**
  * The kernel plugins that make Primus 8, from its options, in the order
  * Primus runs things: the connection plugins, then the default middleware
- * layers (forwarded, cors, primus.js, spec, x-xss, no-cache, authorization).
+ * layers (forwarded, cors, primus.js, spec, x-xss, no-cache, authorization),
+ * then cluster, rooms and events when their options are set.
  */
-export function primusPreset(o: ResolvedPrimusOptions, primus: PrimusLike): Array<[PluginDefinition, unknown]> {
+export function primusPreset(
+  o: ResolvedPrimusOptions,
+  primus: PrimusLike,
+  firstParty: Array<[PluginDefinition, unknown]> = firstPartyPlugins(o),
+): Array<[PluginDefinition, unknown]> {
   return [
     ...connectionPlugins(o, primus),
     [middleware, undefined],
@@ -47,6 +53,8 @@ export function primusPreset(o: ResolvedPrimusOptions, primus: PrimusLike): Arra
     [noCachePlugin, undefined],
     [authorization, { authorize: typeof o.authorization === 'function' ? o.authorization : undefined }],
     ...(o.cluster === undefined ? [] : [[cluster, o.cluster] as [PluginDefinition, unknown]]),
+    // After the cluster plugin: rooms span its nodes.
+    ...firstParty,
   ];
 }
 

@@ -18,6 +18,7 @@ import { KNOWN_PRIMUS_OPTIONS, PrimusOptionsSchema, type PrimusOptions, type Res
 import { warnTypos } from './typos';
 import { parserPlugin, type PrimusParser } from './tables';
 import { primusPreset } from './preset';
+import { firstPartyPlugins } from './first-party';
 import { emitAwaiting } from './events';
 import { PrimusHttp } from './http-api';
 import { primusParserOf } from './parser-view';
@@ -78,6 +79,8 @@ export class Primus extends PrimusHttp {
     const o = validateOptions(PrimusOptionsSchema, options, 'Primus', ErrorCodes.OPTIONS);
     // On the next tick, so `log` listeners added after construction hear it.
     warnTypos(options, KNOWN_PRIMUS_OPTIONS, (message) => process.nextTick(() => this.emit('log', 'warn', message)));
+    // Checked before anything is built: a bad `rooms`/`events` option leaves nothing behind.
+    const firstParty = firstPartyPlugins(o);
     this.options = o;
     this.server = server;
     this.pathname = o.pathname;
@@ -101,7 +104,7 @@ export class Primus extends PrimusHttp {
     kernel.on('plugin', () => (this.#socket = undefined));
     kernel.on('plugout', () => (this.#socket = undefined));
 
-    for (const [plugin, pluginOptions] of primusPreset(o, this)) kernel.use(plugin, pluginOptions as never);
+    for (const [plugin, pluginOptions] of primusPreset(o, this, firstParty)) kernel.use(plugin, pluginOptions as never);
     this.layers$.self = this;
     kernel.use(
       definePlugin({

@@ -8,6 +8,7 @@ import type { SocketClass } from '../core/client/factory';
 import { connectionPlugins } from './preset';
 import { PrimusOptionsSchema } from './options';
 import { validateOptions } from '../core/options';
+import { firstPartyPlugins } from './first-party';
 import { ErrorCodes } from '../core/errors';
 import { checkPrimusPlugin, kernelPluginFor, primusPluginsOf, primusSocketClass, type PrimusPlugin } from './ark';
 import type { PrimusOptions } from './options';
@@ -47,7 +48,7 @@ export function socketFor(options: PrimusOptions = {}): SocketClass {
   // Heartbeats off by default: we cannot know the remote server's interval (Primus does the same).
   const o = validateOptions(PrimusOptionsSchema, { pingInterval: false, ...options }, 'Primus.createSocket', ErrorCodes.OPTIONS);
   // Only the client halves matter here: nothing is served, so no server half runs.
-  const entries: Array<readonly [PluginDefinition, unknown]> = connectionPlugins(o);
+  const entries: Array<readonly [PluginDefinition, unknown]> = [...connectionPlugins(o), ...firstPartyPlugins(o)];
   const plugins: PrimusPlugin[] = [];
   for (const [name, candidate] of primusPluginsOf(o.plugin)) {
     const plugin = checkPrimusPlugin(name, candidate);

@@ -7,7 +7,7 @@ import { thrown } from './helpers/errors';
 // A Primus plugin's own option, declared as its TypeScript users would.
 declare module '../index' {
   interface PrimusOptions {
-    rooms?: { wildcard?: boolean };
+    responder?: { timeout?: number };
   }
 }
 
@@ -62,7 +62,7 @@ describe('facade options: typos, names, types', () => {
   test('misspelled options do not compile; a plugin’s declared options do', () => {
     // @ts-expect-error: "transfomer" is not a Primus option
     const typo: PrimusOptions = { transfomer: 'sockjs' };
-    const own: PrimusOptions = { transformer: 'websockets', rooms: { wildcard: false } };
+    const own: PrimusOptions = { transformer: 'websockets', responder: { timeout: 5 }, rooms: { wildcard: false } };
     expect([typo, own].length).toBe(2);
   });
 

@@ -11,11 +11,16 @@
  *                   (allspark `ask`/events wire, Socket.IO `emitWithAck` wire),
  *                   and the same with plain echoed messages.
  *
+ * Each comparison (room against plain broadcast, request against echo)
+ * alternates `pairs` windows of both kinds; "room / plain" and "request /
+ * echo" are medians of the per-pair ratios, which hold up on a busy machine
+ * where absolute figures drift.
+ *
  * Figures: server CPU µs per delivered message / per round trip (the least
  * noisy figure on a shared machine) and deliveries or round trips per second.
  * Server on core 0, clients on core 1 (taskset when present).
  *
- * Usage: npm run build && node bench/rooms/run.js [--quick] [--rounds=N]
+ * Usage: npm run build && node bench/rooms/run.js [--quick] [--rounds=N] [--pairs=N] [--rooms=N] [--steps=N] [--inflight=N]
  */
 const path = require('path');
 const { start, stopAll, killAllSync } = require('../lib/child');
@@ -30,8 +35,10 @@ const config = {
   rounds: arg('rounds', quick ? 1 : 3),
   rooms: arg('rooms', quick ? 100 : 1000),
   members: arg('members', 10),
-  steps: arg('steps', quick ? 10 : 20),
+  steps: arg('steps', quick ? 5 : 10),
+  pairs: arg('pairs', quick ? 3 : 5),
   clients: arg('clients', 100),
+  inflight: arg('inflight', 1),
   durationMs: arg('duration', quick ? 700 : 1500),
 };
 const PAYLOAD = { type: 'chat', user: 'bench', text: 'hello room', n: 42 };
@@ -52,30 +59,49 @@ async function measure(system) {
     await clients.request('open', { system, port, rooms: config.rooms, members: config.members }, 300_000);
     const deliveries = config.rooms * config.members * config.steps;
     const out = {};
-    for (const kind of ['rooms', 'plain']) {
-      // One warm-up step, then the measured steps.
-      const warm = clients.request('expect', { n: config.rooms * config.members, timeoutMs: 120_000 }, 130_000);
-      await server.request(kind, { rooms: config.rooms, count: 1, payload: PAYLOAD }, 120_000);
-      await warm;
-      const m = await cpuBetween(server, async () => {
-        const got = clients.request('expect', { n: deliveries, timeoutMs: 240_000 }, 250_000);
-        await server.request(kind, { rooms: config.rooms, count: config.steps, payload: PAYLOAD }, 240_000);
+    // One warm-up step of each kind, then room and plain broadcasts alternate `pairs` times: the
+    // ratio of each adjacent pair is measured under the same load on this shared machine.
+    const broadcast = async (kind, steps) => {
+      const n = config.rooms * config.members * steps;
+      return cpuBetween(server, async () => {
+        const got = clients.request('expect', { n, timeoutMs: 240_000 }, 250_000);
+        await server.request(kind, { rooms: config.rooms, count: steps, payload: PAYLOAD }, 240_000);
         await got;
       });
-      out[kind] = { usPerDelivery: (m.cpuMs * 1000) / deliveries, perSecond: deliveries / (m.wallMs / 1000) };
-    }
-    // Requests and echoes alternate three times, so a burst of other load on the machine does not land on one kind only.
-    const trips = { ack: [], echo: [] };
-    for (let i = 0; i < 3; i++) {
-      for (const kind of ['ack', 'echo']) {
-        await clients.request('requests', { system, clients: config.clients, durationMs: 200, kind }, 60_000);
-        const m = await cpuBetween(server, () => clients.request('requests', { system, clients: config.clients, durationMs: config.durationMs, kind }, 60_000));
-        trips[kind].push({ usPerTrip: (m.cpuMs * 1000) / m.result.trips, perSecond: m.result.trips / (m.wallMs / 1000) });
+    };
+    for (const kind of ['rooms', 'plain']) await broadcast(kind, 1);
+    const sent = { rooms: [], plain: [], ratio: [] };
+    for (let i = 0; i < config.pairs; i++) {
+      const order = i % 2 === 0 ? ['rooms', 'plain'] : ['plain', 'rooms'];
+      const pair = {};
+      for (const kind of order) {
+        const m = await broadcast(kind, config.steps);
+        pair[kind] = { usPerDelivery: (m.cpuMs * 1000) / deliveries, perSecond: deliveries / (m.wallMs / 1000) };
+        sent[kind].push(pair[kind]);
       }
+      sent.ratio.push(pair.rooms.usPerDelivery / pair.plain.usPerDelivery);
+    }
+    for (const kind of ['rooms', 'plain']) {
+      out[kind] = { usPerDelivery: median(sent[kind].map((t) => t.usPerDelivery)), perSecond: median(sent[kind].map((t) => t.perSecond)) };
+    }
+    out.roomsRatio = median(sent.ratio);
+    // Requests and echoes alternate `pairs` times, so a burst of other load on the machine does not land on one kind only.
+    const trips = { ack: [], echo: [], ratio: [] };
+    for (let i = 0; i < config.pairs; i++) {
+      const pair = {};
+      for (const kind of i % 2 === 0 ? ['ack', 'echo'] : ['echo', 'ack']) {
+        const load = { system, clients: config.clients, inflight: config.inflight, kind };
+        await clients.request('requests', { ...load, durationMs: 200 }, 60_000);
+        const m = await cpuBetween(server, () => clients.request('requests', { ...load, durationMs: config.durationMs }, 60_000));
+        pair[kind] = { usPerTrip: (m.cpuMs * 1000) / m.result.trips, perSecond: m.result.trips / (m.wallMs / 1000) };
+        trips[kind].push(pair[kind]);
+      }
+      trips.ratio.push(pair.ack.usPerTrip / pair.echo.usPerTrip);
     }
     for (const kind of ['ack', 'echo']) {
       out[kind] = { usPerTrip: median(trips[kind].map((t) => t.usPerTrip)), perSecond: median(trips[kind].map((t) => t.perSecond)) };
     }
+    out.ackRatio = median(trips.ratio);
     await clients.request('close', {}, 60_000);
     return out;
   } finally {
@@ -87,14 +113,16 @@ async function measure(system) {
 function table(rows) {
   const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
   const lines = [
-    `rooms ${config.rooms} × members ${config.members}, ${config.steps} steps; requests: ${config.clients} clients; medians of ${config.rounds} round(s)`,
+    `rooms ${config.rooms} × members ${config.members}, ${config.steps} steps per window; requests: ${config.clients} clients × ${config.inflight} in flight, ${config.durationMs} ms windows; ` +
+      `${config.pairs} alternating pairs per kind, medians of ${config.rounds} round(s)`,
     '',
-    '| system | room broadcast µs CPU/delivery | deliveries/s | plain broadcast µs CPU/delivery | request µs CPU/round trip | round trips/s | echo µs CPU/round trip | echo round trips/s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| system | room broadcast µs CPU/delivery | deliveries/s | plain broadcast µs CPU/delivery | room / plain | request µs CPU/round trip | round trips/s | echo µs CPU/round trip | echo round trips/s | request / echo |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [system, r] of rows) {
     lines.push(
-      `| ${system} | ${fmt(r.rooms.usPerDelivery)} | ${fmt(r.rooms.perSecond, 0)} | ${fmt(r.plain.usPerDelivery)} | ${fmt(r.ack.usPerTrip)} | ${fmt(r.ack.perSecond, 0)} | ${fmt(r.echo.usPerTrip)} | ${fmt(r.echo.perSecond, 0)} |`,
+      `| ${system} | ${fmt(r.rooms.usPerDelivery)} | ${fmt(r.rooms.perSecond, 0)} | ${fmt(r.plain.usPerDelivery)} | ${fmt(r.roomsRatio)}× | ` +
+        `${fmt(r.ack.usPerTrip)} | ${fmt(r.ack.perSecond, 0)} | ${fmt(r.echo.usPerTrip)} | ${fmt(r.echo.perSecond, 0)} | ${fmt(r.ackRatio)}× |`,
     );
   }
   return lines.join('\n');
@@ -113,6 +141,8 @@ function table(rows) {
     const r = {};
     for (const kind of ['rooms', 'plain']) r[kind] = { usPerDelivery: med(list, kind, 'usPerDelivery'), perSecond: med(list, kind, 'perSecond') };
     for (const kind of ['ack', 'echo']) r[kind] = { usPerTrip: med(list, kind, 'usPerTrip'), perSecond: med(list, kind, 'perSecond') };
+    r.roomsRatio = median(list.map((x) => x.roomsRatio));
+    r.ackRatio = median(list.map((x) => x.ackRatio));
     return [system, r];
   });
   console.log(table(rows));

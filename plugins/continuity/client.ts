@@ -236,6 +236,8 @@ export const continuityClient: ClientPluginHalf<ContinuityClientOptions> = (clie
   const state = new ClientSession(client, { ...defaults, ...own });
   client.ledger = state;
   (client as Client & { continuity?: ClientSession }).continuity = state;
+  // The client emits `continuity` itself: never an application event (the events plugin would send it).
+  client.reserved.events.continuity = 1;
   client.control(HELLO, state.hello);
   client.control(ACK, state.acknowledged);
   // Before the URL is built (`outgoing::open` comes after dialling).

@@ -22,11 +22,15 @@ export function useErrorFactory(factory: typeof makeError): void {
   makeError = factory;
 }
 
+/** Copy the details an error carries (event, path, issues) that `from` has onto `to`. */
+function details<T extends object>(from: Partial<WireError> | undefined, to: T): T {
+  if (from) for (const key of ['event', 'path', 'issues'] as const) if (from[key] !== undefined) (to as any)[key] = from[key];
+  return to;
+}
+
 /** An error with `code` and the extra fields (event, path, issues) that are set. */
 export function ackError(code: string, message: string, extra?: Partial<WireError>): CodedError {
-  const err = makeError(code, message) as CodedError;
-  if (extra) for (const key of ['event', 'path', 'issues'] as const) if (extra[key] !== undefined) (err as any)[key] = extra[key];
-  return err;
+  return details(extra, makeError(code, message) as CodedError);
 }
 
 interface Pending {
@@ -39,8 +43,8 @@ interface Pending {
 export interface AckTable {
   /** Register `fn` for a reply to `event`; the packet id, or the refusal when `limit` are waiting. */
   add(event: string, fn: AckCallback, timeout?: number): number | CodedError;
-  /** A reply arrived: settle its request. False when none waits (late or unknown id): it is dropped. */
-  settle(id: unknown, error: unknown, reply: unknown, check?: ReplyCheck): boolean;
+  /** A reply arrived: settle its request. One that none waits for (late or unknown id) is dropped. */
+  settle(id: unknown, error: unknown, reply: unknown, check?: ReplyCheck): void;
   /** Reject every waiting request (the connection closed). */
   rejectAll(why: string): void;
 }
@@ -67,7 +71,7 @@ export function ackTable(limit: number, defaultTimeout: number): AckTable {
   return {
     add(event, fn, timeout = defaultTimeout) {
       if (pending.size >= limit) {
-        return ackError('ALLSPARK_ACK_LIMIT', `"${event}" not sent: ${limit} requests wait already (maxPendingAcks)`, { event });
+        return ackError('ALLSPARK_ACK_LIMIT', `"${event}" not sent: ${limit} requests wait (maxPendingAcks)`, { event });
       }
       const id = next++;
       pending.set(id, { fn, event, timer: setTimeout(expire, timeout, id, timeout) });
@@ -75,23 +79,20 @@ export function ackTable(limit: number, defaultTimeout: number): AckTable {
     },
     settle(id, error, reply, check) {
       const entry = take(id);
-      if (entry === undefined) return false;
+      if (entry === undefined) return;
       if (error != null) {
         const e = (typeof error === 'object' ? error : { message: String(error) }) as Partial<WireError>;
         const err = ackError(e.code || 'ALLSPARK_EVENT_HANDLER', e.message || `"${entry.event}" failed`, e);
         err.event = e.event || entry.event;
-        entry.fn(err);
-        return true;
+        return entry.fn(err);
       }
       let value = reply;
       try {
         if (check) value = check(entry.event, reply);
       } catch (err) {
-        entry.fn(err as Error);
-        return true;
+        return entry.fn(err as Error);
       }
       entry.fn(null, value);
-      return true;
     },
     rejectAll(why) {
       for (const id of [...pending.keys()]) {
@@ -110,10 +111,8 @@ export function ackTable(limit: number, defaultTimeout: number): AckTable {
  */
 export function toWire(err: unknown, event: string): WireError {
   const e = err as Partial<WireError> | null;
-  if (e === null || typeof e !== 'object' || typeof e.code !== 'string') {
+  if (!e || typeof e.code !== 'string') {
     return { code: 'ALLSPARK_EVENT_HANDLER', message: `The handler of "${event}" failed`, event };
   }
-  const out: WireError = { code: e.code, message: e.message || e.code };
-  for (const key of ['event', 'path', 'issues'] as const) if (e[key] !== undefined) (out as any)[key] = e[key];
-  return out;
+  return details(e, { code: e.code, message: e.message || e.code });
 }

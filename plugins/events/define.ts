@@ -1,21 +1,34 @@
-import { z } from 'zod/v3';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
 import type { Spark } from '../../core/spark';
 import type { Client } from '../../core/client/client';
+import type { InputOf, OptionsSchema, OutputOf } from '../../core/schema';
 import { isReserved } from './reserved';
 
+/**
+ * A payload or reply schema: zod 3 (3.25+) or zod 4 (classic or mini),
+ * whichever the application installed. Types are read from the schema
+ * (zod's `_input`/`_output`, else Standard Schema's `~standard.types`);
+ * values are checked with its `safeParse` (or `~standard.validate`).
+ */
+export type Schema = OptionsSchema;
 /** One event: the schema of its payload, or `{ payload, reply }` when requests to it get a typed answer. */
-export type EventSchema = z.ZodTypeAny | { payload: z.ZodTypeAny; reply?: z.ZodTypeAny };
+export type EventSchema = Schema | { payload: Schema; reply?: Schema };
 /** Every event of an application, by name. */
 export type EventSchemas = Record<string, EventSchema>;
 
-type PayloadSchema<D> = D extends z.ZodTypeAny ? D : D extends { payload: infer P extends z.ZodTypeAny } ? P : never;
+type PayloadSchema<D> = D extends Schema ? D : D extends { payload: infer P extends Schema } ? P : never;
 /** What a sender passes for event `D` (the schema's input). */
-export type PayloadIn<D> = z.input<PayloadSchema<D>>;
+export type PayloadIn<D> = InputOf<PayloadSchema<D>>;
 /** What a server handler receives for event `D` (validated: the schema's output). */
-export type PayloadOut<D> = z.output<PayloadSchema<D>>;
+export type PayloadOut<D> = OutputOf<PayloadSchema<D>>;
 /** The reply to a request for event `D` (`unknown` without a reply schema). */
-export type ReplyOf<D> = D extends { reply: infer R extends z.ZodTypeAny } ? z.output<R> : unknown;
+export type ReplyOf<D> = D extends Schema ? unknown : D extends { reply: infer R extends Schema } ? OutputOf<R> : unknown;
+
+/** Is `value` a schema of either zod version (it has the Standard Schema property, zod 3.25+ and 4 alike)? */
+export function isSchema(value: unknown): value is Schema {
+  const standard = (value as { '~standard'?: { validate?: unknown } } | null)?.['~standard'];
+  return typeof standard === 'object' && standard !== null && typeof standard.validate === 'function';
+}
 
 /** Events a spark or client emits itself; listening to them keeps the usual (untyped) signature. */
 type OwnEvents = 'data' | 'end' | 'close' | 'error' | 'open' | 'drain' | 'readyStateChange' | 'heartbeat'
@@ -62,8 +75,8 @@ export class EventMap<S extends EventSchemas = EventSchemas> {
   /** The event names, in declaration order. */
   readonly names: readonly string[];
   /** Schemas by name, looked up once per incoming event. */
-  readonly #payloads = new Map<string, z.ZodTypeAny>();
-  readonly #replies = new Map<string, z.ZodTypeAny>();
+  readonly #payloads = new Map<string, Schema>();
+  readonly #replies = new Map<string, Schema>();
 
   constructor(schemas: S) {
     for (const name of Object.keys(schemas)) {
@@ -71,27 +84,28 @@ export class EventMap<S extends EventSchemas = EventSchemas> {
         throw new AllsparkError(ErrorCodes.EVENT_RESERVED, `"${name}" is reserved and cannot be a typed event name`);
       }
       const def = schemas[name] as EventSchema;
-      if (!(def instanceof z.ZodType) && !(def && (def as { payload?: unknown }).payload instanceof z.ZodType)) {
+      if (isSchema(def)) {
+        this.#payloads.set(name, def);
+        continue;
+      }
+      const reply = def?.reply;
+      if (!isSchema(def?.payload) || (reply !== undefined && !isSchema(reply))) {
         throw new AllsparkError(ErrorCodes.EVENT_INVALID, `Event "${name}" needs a zod schema, or { payload, reply } schemas`);
       }
-      if (def instanceof z.ZodType) {
-        this.#payloads.set(name, def);
-      } else {
-        this.#payloads.set(name, def.payload);
-        if (def.reply) this.#replies.set(name, def.reply);
-      }
+      this.#payloads.set(name, def.payload);
+      if (reply !== undefined) this.#replies.set(name, reply);
     }
     this.schemas = Object.freeze({ ...schemas });
     this.names = Object.freeze(Object.keys(schemas));
   }
 
   /** The payload schema of `event`, if it is declared. */
-  payload(event: string): z.ZodTypeAny | undefined {
+  payload(event: string): Schema | undefined {
     return this.#payloads.get(event);
   }
 
   /** The reply schema of `event`, if it declares one. */
-  reply(event: string): z.ZodTypeAny | undefined {
+  reply(event: string): Schema | undefined {
     return this.#replies.get(event);
   }
 

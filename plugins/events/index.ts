@@ -43,7 +43,7 @@ export const events = definePlugin({
   name: 'events',
   options: eventsOptions,
   server(ctx, options) {
-    installEvents(ctx, { ...options, map: options.map, unknown: policyOf(options) });
+    return installEvents(ctx, { ...options, map: options.map, unknown: policyOf(options) });
   },
   client: eventsClient,
   browser: 'plugins/events',

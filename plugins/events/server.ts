@@ -1,11 +1,12 @@
 import type { ServerContext } from '../../core/context';
 import type { Spark } from '../../core/spark';
 import { AllsparkError } from '../../core/errors';
-import { endpoint, NO_LISTENER, type Endpoint, type AckSettings, type Peer } from './endpoint';
+import { endpoint, answer, conclude, isThenable, NO_LISTENER, type Endpoint, type AckSettings, type Peer, type Report } from './endpoint';
 import { ackPacket, eventPacket, isPacket, ACK, ERROR_EVENT, type EventPacket } from './wire';
 import { ackError, toWire } from './acks';
 import { isReserved } from './reserved';
 import { validate } from './validate';
+import { carrierOf, type Carrier } from './carry';
 import type { EventMap } from './define';
 import type { PlainEmitter } from './plain';
 
@@ -18,15 +19,23 @@ export interface EventsServerSettings extends AckSettings {
 }
 
 const ENDPOINT = Symbol('events');
-type WithEndpoint = Spark & { [ENDPOINT]?: Endpoint };
+/** A connection's endpoint with what answering needs: where to write, whom to report to. */
+interface Link {
+  endpoint: Endpoint;
+  peer: Peer;
+  report: Report;
+}
+type WithEndpoint = { [ENDPOINT]?: Link };
+type Listener = Function & { listener?: Function };
 
 /**
  * The server half: sparks get a wire-sending `emit` for events and
  * `ask`; every incoming event packet is checked (name, reserved,
  * declared, payload schema) before any listener runs, and refused with an
  * answer to the sender otherwise. Event packets never reach `data`.
+ * Returns its teardown.
  */
-export function installEvents(ctx: ServerContext, settings: EventsServerSettings): void {
+export function installEvents(ctx: ServerContext, settings: EventsServerSettings): () => void {
   const { map, unknown } = settings;
   const kernel = ctx.kernel;
   const declared = new Set(map?.names ?? []);
@@ -38,8 +47,28 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     if (checked instanceof Error) throw checked;
     return checked.value;
   };
-  const endpointOf = (spark: WithEndpoint): Endpoint =>
-    (spark[ENDPOINT] ??= endpoint(spark, settings, callSparkListeners, (err, event) => reportFailure(spark, err, event), checkReply));
+  const make = (peer: Peer, report: Report): Link => ({ endpoint: endpoint(peer, settings, callSparkListeners, report), peer, report });
+
+  /**
+   * A spark's endpoint. With a resumable session (the continuity plugin)
+   * the endpoint is the session's: requests and replies are written to the
+   * session, so they are replayed after a blip, and the resumed spark
+   * settles what the old one asked.
+   */
+  const linkOf = (spark: Spark & WithEndpoint): Link => {
+    let found = spark[ENDPOINT];
+    if (found !== undefined) return found;
+    const carrier = carrierOf(spark) as (Carrier & WithEndpoint) | undefined;
+    if (carrier === undefined) found = make(spark, (err, event) => reportFailure(spark, err, event));
+    else if ((found = carrier[ENDPOINT]) === undefined) {
+      // Failures go to the session's spark of the moment (the session outlives its first one).
+      const report: Report = (err, event) => (carrier.spark === null ? kernel.log('error', failure(err, event)) : reportFailure(carrier.spark, err, event));
+      const made = (found = carrier[ENDPOINT] = make(carrier, report));
+      carrier.once('close', () => made.endpoint.acks.rejectAll('The session ended'));
+    }
+    return (spark[ENDPOINT] = found);
+  };
+  const endpointOf = (spark: Spark): Endpoint => linkOf(spark).endpoint;
   /** Does `event` go to the client? Declared events always; others only under `allow`. */
   const isWire = (spark: Spark, event: unknown): event is string =>
     typeof event === 'string' && (declared.has(event) || (unknown === 'allow' && !isReserved(event) && !spark.reserved(event)));
@@ -68,25 +97,69 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     receive(spark, packet.data);
     return false;
   });
-  ctx.hook('onDisconnection', (spark) => (spark as WithEndpoint)[ENDPOINT]?.acks.rejectAll('The connection closed'));
+  ctx.hook('onDisconnection', (spark) => {
+    const found = (spark as WithEndpoint)[ENDPOINT];
+    // A session that lives on carries its requests to the next spark; it rejects them when it closes.
+    if (found !== undefined && carrierOf(spark) === undefined) found.endpoint.acks.rejectAll('The connection closed');
+  });
+  // A session resumed with a gap may have lost requests or replies in either direction.
+  const gap = (_spark: Spark, info: { recovered: boolean; session?: WithEndpoint }): void => {
+    if (!info.recovered) info.session?.[ENDPOINT]?.endpoint.acks.rejectAll('The session lost messages');
+  };
+  const kernelEvents = kernel as unknown as PlainEmitter & { on(e: string, fn: Function): unknown; off(e: string, fn: Function): unknown };
+  kernelEvents.on('continuity', gap);
 
   function receive(spark: Spark, packet: EventPacket): void {
-    if (packet.type === ACK) return endpointOf(spark).settle(packet.id, packet.data);
-    const event = packet.data[0];
+    const data = packet.data;
+    if (packet.type === ACK) return endpointOf(spark).acks.settle(packet.id, data[0], data[1], checkReply);
+    const event = data[0];
     if (typeof event !== 'string') return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_INVALID', 'An event name must be a string'));
     const schema = map?.payload(event);
+    if (schema !== undefined) {
+      // Zod runs only for declared events.
+      const checked = validate(schema, data[1], event, 'payload');
+      if (checked instanceof Error) return refuse(spark, packet.id, checked);
+      return deliver(spark, event, checked.value, packet.id);
+    }
     // Declared names were checked by defineEvents; others may be anything.
-    if (schema === undefined && (isReserved(event) || spark.reserved(event))) {
+    if (isReserved(event) || event in spark.reserved.events) {
       return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_RESERVED', `"${event}" is reserved and cannot be sent as an event`, { event }));
     }
-    if (schema === undefined) {
-      if (unknown === 'allow') return endpointOf(spark).dispatch(event, packet.data.slice(1), packet.id);
-      if (unknown === 'ignore') return;
-      return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_UNKNOWN', `Unknown event "${event}"`, { event }));
+    if (unknown === 'ignore') return;
+    if (unknown !== 'allow') return refuse(spark, packet.id, ackError('ALLSPARK_EVENT_UNKNOWN', `Unknown event "${event}"`, { event }));
+    if (data.length === 2) return deliver(spark, event, data[1], packet.id);
+    endpointOf(spark).dispatch(spark, event, data.slice(1), packet.id);
+  }
+
+  /**
+   * One payload for `event`. The common case (one listener that answers by
+   * its return value, or none is asked) is called here directly: no reply
+   * closure, no argument array, no Promise; a synchronous value is answered
+   * at once. Everything else goes through the endpoint's dispatch.
+   */
+  function deliver(spark: Spark, event: string, payload: unknown, id: number | undefined): void {
+    const fn = (spark as unknown as { _events: Record<string, Listener | Listener[] | undefined> })._events[event];
+    if (typeof fn !== 'function' || (id !== undefined && (fn.listener ?? fn).length >= 2)) {
+      return endpointOf(spark).dispatch(spark, event, [payload], id);
     }
-    const checked = validate(schema, packet.data[1], event, 'payload');
-    if (checked instanceof Error) return refuse(spark, packet.id, checked);
-    endpointOf(spark).dispatch(event, [checked.value], packet.id);
+    let result: unknown;
+    try {
+      result = fn.call(spark, payload);
+    } catch (err) {
+      if (id === undefined) return reportFailure(spark, err, event);
+      const link = linkOf(spark);
+      return answer(link.peer, link.report, id, event, err);
+    }
+    if (id === undefined) {
+      if (result !== undefined) conclude(linkOf(spark).report, event, result);
+      return;
+    }
+    const link = linkOf(spark);
+    if (isThenable(result)) {
+      conclude(link.report, event, result, (err, value) => answer(link.peer, link.report, id, event, err, value));
+    } else if (result !== undefined) {
+      answer(link.peer, link.report, id, event, null, result);
+    }
   }
 
   /** Tell the sender why its event was refused: as the reply it asked for, or as an `allspark:error` event. */
@@ -95,20 +168,24 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
     const wire = toWire(err, err.event ?? '');
     spark.write(id === undefined ? eventPacket(ERROR_EVENT, wire) : ackPacket(id, wire));
   }
+  return () => void kernelEvents.off('continuity', gap);
+}
+
+/** A listener's failure as an AllsparkError (ALLSPARK_EVENT_HANDLER unless it is one). */
+function failure(err: unknown, event: string): AllsparkError {
+  return err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err });
 }
 
 /** A listener failed with nobody to answer: the spark's `error` (if listened) and the kernel's log. */
 function reportFailure(spark: Spark, err: unknown, event: string): void {
-  spark.fail(err instanceof AllsparkError ? err : new AllsparkError('ALLSPARK_EVENT_HANDLER', `The handler of "${event}" failed: ${String((err as Error)?.message ?? err)}`, { cause: err }));
+  spark.fail(failure(err, event));
 }
 
-type Listener = Function & { listener?: Function };
-
 /** Node's emitter: `rawListeners` keeps once-wrappers, which remove themselves (see `CallListeners`). */
-function callSparkListeners(peer: Peer, event: string, args: unknown[], withReply: boolean): unknown {
+function callSparkListeners(target: object, event: string, args: unknown[], withReply: boolean): unknown {
   let result: unknown = NO_LISTENER;
-  for (const fn of (peer as unknown as PlainEmitter).rawListeners(event) as Listener[]) {
-    const value = fn.apply(peer, args);
+  for (const fn of (target as PlainEmitter).rawListeners(event) as Listener[]) {
+    const value = fn.apply(target, args);
     const declared = fn.listener ?? fn;
     if (result === NO_LISTENER || result === undefined) result = withReply && declared.length >= args.length ? undefined : value;
   }

@@ -1,18 +1,19 @@
-import type { z } from 'zod/v3';
+import { runSchema, type Issue } from '../../core/options';
+import type { Schema } from './define';
 import { ackError, type CodedError } from './acks';
 
-/** A zod path as text: `items.0.name`, or `(root)` for the payload itself. */
-function pathOf(path: ReadonlyArray<string | number>): string {
-  return path.length === 0 ? '(root)' : path.join('.');
+/** A zod path as text: `items.0.name`, or `(root)` for the payload itself (zod 4 and Standard Schema paths may hold `{ key }`). */
+function pathOf(path: Issue['path'] = []): string {
+  return path.length === 0 ? '(root)' : path.map((part) => String(typeof part === 'object' && part !== null ? part.key : part)).join('.');
 }
 
 /**
- * Check `value` against `schema`: the parsed value, or an
+ * Check `value` against `schema` (zod 3 or zod 4): the parsed value, or an
  * ALLSPARK_EVENT_INVALID error naming the event, the first failing path
  * and zod's message, with every issue in `issues`.
  */
-export function validate(schema: z.ZodTypeAny, value: unknown, event: string, what: string): { value: unknown } | CodedError {
-  const result = schema.safeParse(value);
+export function validate(schema: Schema, value: unknown, event: string, what: string): { value: unknown } | CodedError {
+  const result = runSchema(schema, value);
   if (result.success) return { value: result.data };
   const issues = result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }));
   const first = issues[0] ?? { path: '(root)', message: 'invalid' };

@@ -43,7 +43,7 @@ export function ackPacket(id: number, error: WireError | null, reply?: unknown):
 
 /** Is a decoded message an event or reply packet (as primus-emitter decides)? */
 export function isPacket(data: unknown): data is EventPacket {
-  if (data === null || typeof data !== 'object') return false;
+  if (!data || typeof data !== 'object') return false;
   const p = data as EventPacket;
   return (p.type === EVENT || p.type === ACK) && Array.isArray(p.data) && (p.id === undefined || typeof p.id === 'number');
 }

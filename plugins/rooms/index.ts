@@ -20,6 +20,12 @@ export const roomsOptions = z
     channelPrefix: z.string().default('room:'),
     /** With a cluster broker: ms a membership query waits for the other nodes. Default 2000. */
     queryTimeout: z.number().int().positive().default(2000),
+    /**
+     * With a cluster broker: membership queries this node may have waiting
+     * for the other nodes at once; more are refused with
+     * ALLSPARK_ROOMS_QUERY_LIMIT (never answered with local data only). Default 1024.
+     */
+    maxPendingQueries: z.number().int().positive().default(1024),
   })
   .strict();
 

@@ -38,13 +38,11 @@ export function requestsOf(broker: Broker & Partial<BrokerRequests> & Partial<Co
   return new PubSubRequests(broker);
 }
 
-/** Most requests one node keeps waiting at a time; past it a request resolves at once with no answers. */
-const MAX_PENDING = 1024;
-
 /**
  * Requests over publish/subscribe: the question goes out on the channel, the
  * answers come back on `<channel>:reply:<nodeId>`. The number of answering
- * nodes is unknown, so a request collects until its timeout.
+ * nodes is unknown, so a request collects until its timeout. Its caller
+ * bounds how many wait at once (the rooms plugin's `maxPendingQueries`).
  */
 class PubSubRequests implements BrokerRequests {
   readonly #broker: Broker & Partial<CountedPublish>;
@@ -58,7 +56,6 @@ class PubSubRequests implements BrokerRequests {
   }
 
   request(channel: string, payload: string, timeout: number): Promise<string[]> {
-    if (this.#pending.size >= MAX_PENDING) return Promise.resolve([]);
     const id = this.#next++;
     const broker = this.#broker;
     return new Promise((resolve) => {

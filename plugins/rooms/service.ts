@@ -2,6 +2,7 @@ import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
 import type { Broker } from '../../core/broker';
 import type { Frame } from '../../core/types';
+import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { RoomTable, type RoomLimits } from './table';
 import { RoomTarget, type SparkRef } from './target';
 import { packEnvelope } from './envelope';
@@ -19,12 +20,21 @@ export class Rooms {
   readonly table: RoomTable;
   readonly #kernel: Kernel;
   readonly #queryTimeout: number;
+  readonly #maxPendingQueries: number;
+  /** Cluster-wide queries waiting for the other nodes now. */
+  #pendingQueries = 0;
   #requests: { broker: Broker; requests: BrokerRequests; stop: () => void } | null = null;
 
-  constructor(kernel: Kernel, limits: RoomLimits & { queryTimeout: number }) {
+  constructor(kernel: Kernel, limits: RoomLimits & { queryTimeout: number; maxPendingQueries: number }) {
     this.#kernel = kernel;
     this.table = new RoomTable(kernel, limits);
     this.#queryTimeout = limits.queryTimeout;
+    this.#maxPendingQueries = limits.maxPendingQueries;
+  }
+
+  /** Cluster-wide membership queries waiting for the other nodes right now (at most `maxPendingQueries`). */
+  get pendingQueries(): number {
+    return this.#pendingQueries;
   }
 
   /** Target one room, or several at once (an array). */
@@ -153,7 +163,21 @@ export class Rooms {
   async #ask(query: Query, local: string[]): Promise<string[]> {
     const requests = this.#requests;
     if (requests === null) return local;
-    const answers = await requests.requests.request(this.#queryChannel(), JSON.stringify(query), this.#queryTimeout);
+    // Refused rather than answered from this node alone: a partial list that looks complete misleads
+    // (Socket.IO's fetchSockets rejects too when the other servers cannot answer).
+    if (this.#pendingQueries >= this.#maxPendingQueries) {
+      throw new AllsparkError(
+        ErrorCodes.ROOMS_QUERY_LIMIT,
+        `Membership query refused: ${this.#maxPendingQueries} cluster-wide queries wait for other nodes already (maxPendingQueries)`,
+      );
+    }
+    this.#pendingQueries++;
+    let answers: string[];
+    try {
+      answers = await requests.requests.request(this.#queryChannel(), JSON.stringify(query), this.#queryTimeout);
+    } finally {
+      this.#pendingQueries--;
+    }
     const all = new Set(local);
     for (const answer of answers) {
       try {

@@ -1,4 +1,4 @@
-import { Primus, rooms, roomsOf, definePlugin, type Kernel, type Client, type Spark } from '../../index';
+import { Primus, rooms, roomsOf, definePlugin, AllsparkError, type Kernel, type Client, type Spark } from '../../index';
 import { startKernel, stopAll } from '../helpers/kernel';
 import { once, collect, delay, httpServer, urlOf } from '../helpers/net';
 import { MemoryBus } from '../helpers/memory-broker';
@@ -256,5 +256,31 @@ describe('rooms across nodes (in-process broker)', () => {
     clientA.end();
     await once(A.kernel, 'disconnection');
     expect(bus.nodesOn('room:news')).toEqual([]);
+  });
+
+  test('past maxPendingQueries a cluster-wide query is refused with ALLSPARK_ROOMS_QUERY_LIMIT, never answered from local data', async () => {
+    // Plain publish/subscribe: each query waits its whole timeout, so they pile up.
+    const bus = new MemoryBus();
+    const [A, B] = await Promise.all(['A', 'B'].map((id) => start((k) => void k.use(bus.plugin(id)).use(rooms, { queryTimeout: 300, maxPendingQueries: 2 }))));
+    const [[, b]] = await connect(B, 1);
+    const [[, a]] = await connect(A, 1);
+    b.join('news');
+    a.join('news');
+    const r = roomsOf(A.kernel);
+    const first = r.room('news').clients();
+    const second = r.rooms();
+    expect(r.pendingQueries).toBe(2);
+    const message = 'Membership query refused: 2 cluster-wide queries wait for other nodes already (maxPendingQueries)';
+    const refused = (await r.room('news').clients().catch((err: unknown) => err)) as AllsparkError;
+    expect(refused).toBeInstanceOf(AllsparkError);
+    expect([refused.code, refused.message]).toEqual(['ALLSPARK_ROOMS_QUERY_LIMIT', message]);
+    const viaCallback = await new Promise<Error | null>((resolve) => r.room('news').clients((err) => resolve(err)));
+    expect((viaCallback as AllsparkError).code).toBe('ALLSPARK_ROOMS_QUERY_LIMIT');
+    expect(((await r.isRoomEmpty('sport').catch((err: unknown) => err)) as AllsparkError).code).toBe('ALLSPARK_ROOMS_QUERY_LIMIT');
+    // The queries that were let in answer in full.
+    expect((await first).sort()).toEqual([a.id, b.id].sort());
+    expect(await second).toEqual(['news']);
+    expect(r.pendingQueries).toBe(0);
+    expect((await r.room('news').clients()).sort()).toEqual([a.id, b.id].sort());
   });
 });
