@@ -23,12 +23,12 @@ async function packed(dir) {
 
 /**
  * What each system installs: a function of the temp folder (allspark packs itself there first).
- * zod is a peer dependency of allspark (3.25+ or 4): alone, npm installs the newest (zod 4, 8 MiB on
- * disk); `allspark+zod@3` is the same install for a project that chose zod 3 (5 MiB).
+ * allspark depends on zod 3.25 (5 MiB on disk; it also ships the zod 4 API); `allspark+zod@4` is a
+ * project on zod 4, which gets zod 4 (8 MiB) beside allspark's own.
  */
 const SPECS = {
   allspark: async (dir) => [await packed(dir)],
-  'allspark+zod@3': async (dir) => [await packed(dir), 'zod@3'],
+  'allspark+zod@4': async (dir) => [await packed(dir), 'zod@4'],
   'primus+ws': async () => ['primus@8', 'ws@8'],
   'socket.io': async () => ['socket.io@4.8'],
 };
