@@ -57,6 +57,20 @@ export function redisNodes() {
       }
       return out;
     },
+    /**
+     * Log lines whose session sequence number is not the client's own count `n`: none when the number a
+     * handler reads (`spark.session.processed`) is the same message's on every node, a re-run included.
+     */
+    keyMismatches(): string[] {
+      const out: string[] = [];
+      for (const file of readdirSync(logDir).sort()) {
+        for (const line of readFileSync(join(logDir, file), 'utf8').split('\n')) {
+          const [, n, seq] = line.split(' ').map(Number);
+          if (line !== '' && seq !== n) out.push(`${file}: ${line}`);
+        }
+      }
+      return out;
+    },
     async cleanup(): Promise<void> {
       for (const node of started) await kill(node);
       built.remove();
