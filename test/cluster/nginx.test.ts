@@ -80,8 +80,8 @@ suite('three nodes behind nginx (docs/nginx.conf)', () => {
     // Kill the node holding the most clients: 9 random hash keys can leave one of three nodes with none.
     const counts: Array<{ id: string; connections: number }> = (await nodes[0].call('view')).nodes;
     const busiest = counts.reduce((a, b) => (b.connections > a.connections ? b : a));
-    const [doomed] = nodes.splice(nodes.findIndex((n) => n.nodeId === busiest.id), 1);
     expect(busiest.connections).toBeGreaterThan(0);
+    const [doomed] = nodes.splice(nodes.findIndex((n) => n.nodeId === busiest.id), 1);
     await doomed.kill('SIGKILL');
     // Reaped within the TTL; every client back, on the two live nodes.
     await until(async () => {
