@@ -12,8 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Primus } from '../facade/primus';
 import type { Spark } from '../core/spark';
-import { rooms, roomsOf } from '../plugins/rooms';
-import { events } from '../plugins/events';
+import { roomsOf } from '../plugins/rooms';
 import { chatEvents } from './events';
 
 /** Where everyone starts. */
@@ -55,8 +54,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Not Found');
   });
-  const primus = new Primus(server, { pingInterval: 25_000 });
-  primus.kernel.use(rooms).use(events, { map: chatEvents });
+  const primus = new Primus(server, { pingInterval: 25_000, rooms: true, events: { map: chatEvents } });
   const chat = roomsOf(primus);
   const presence = (room: string): void => void chat.room(room).emit('presence', { room, online: chat.room(room).sparks().length });
   const roomOf = (spark: Spark): string => [...spark.rooms][0] ?? LOBBY;
