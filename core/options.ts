@@ -22,10 +22,13 @@ export interface Issue {
   errors?: Issue[][];
 }
 
-/** An issue's path as text: `a.b.0`, `(options)` for the root. */
-function pathOf(path: Issue['path'] = []): string {
+/**
+ * An issue's path as text: `a.b.0`, or `root` for the value itself (zod 4
+ * and Standard Schema paths may hold `{ key }`).
+ */
+export function pathOf(path: Issue['path'] = [], root = '(options)'): string {
   const keys = path.map((part) => String(typeof part === 'object' && part !== null ? part.key : part));
-  return keys.length > 0 ? keys.join('.') : '(options)';
+  return keys.length > 0 ? keys.join('.') : root;
 }
 
 /** What a union expected, from its branches' type/literal issues: `number or false`. */

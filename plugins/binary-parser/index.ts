@@ -5,7 +5,7 @@ import type { Parser } from '../../core/types';
 import { msgpackCodecsFor, type MsgpackCodecs } from './msgpack';
 import type { MsgpackrModule } from './msgpack-lite';
 import { binaryPackCodec, createBinaryPackCodec } from './binarypack';
-import { msgpackClientWith } from './msgpack-client';
+import { parserHalf } from '../../core/client/parser-half';
 import { binaryPackClient } from './binarypack-client';
 
 let msgpack: MsgpackCodecs | undefined;
@@ -22,7 +22,7 @@ const msgpackCodec = deferredCodec('msgpack', true, defaultMsgpack);
 /** A msgpack codec holding frames to `limits`; loads msgpackr. */
 const createMsgpackCodec = (limits?: DecodeLimits): Parser => msgpackCodecs().create(limits);
 /** Client half of `msgpack-parser` on Node: the server's codec, from the optional `msgpackr`. */
-const msgpackClient = msgpackClientWith(defaultMsgpack);
+const msgpackClient = parserHalf(defaultMsgpack);
 
 /**
  * MessagePack frames (Primus's `msgpack` parser, wire-compatible with

@@ -1,8 +1,8 @@
 import * as EJSON from 'ejson';
 import { registerHalf } from '../../core/client/browser';
 import { ejsonCodecOn } from './parser';
-import { ejsonClientWith } from './client';
+import { parserHalf } from '../../core/client/parser-half';
 
 // `ejson` is bundled into this chunk, so the served library needs no ejson installed.
 const codec = ejsonCodecOn(EJSON);
-registerHalf('ejson-parser', ejsonClientWith(() => codec));
+registerHalf('ejson-parser', parserHalf(() => codec));

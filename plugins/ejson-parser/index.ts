@@ -3,7 +3,7 @@ import { requireOptional } from '../../core/optional';
 import type { DecodeLimits } from '../../core/decode-limits';
 import type { Parser } from '../../core/types';
 import { ejsonCodecOn, type EjsonModule } from './parser';
-import { ejsonClientWith } from './client';
+import { parserHalf } from '../../core/client/parser-half';
 
 let ejson: EjsonModule | undefined;
 let defaults: Parser | undefined;
@@ -18,7 +18,7 @@ const defaultEjson = (): Parser => (defaults ??= createEjsonCodec());
 /** The EJSON codec with the default limits; `ejson` is loaded when it first encodes or decodes. */
 const ejsonCodec = deferredCodec('ejson', false, defaultEjson);
 /** Client half of `ejson-parser` on Node: the server's codec, from the optional `ejson`. */
-const ejsonClient = ejsonClientWith(defaultEjson);
+const ejsonClient = parserHalf(defaultEjson);
 
 /**
  * EJSON text frames (Primus's `ejson` parser): JSON plus Dates, binary data

@@ -151,7 +151,8 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
       return answer(link.peer, link.report, id, event, err);
     }
     if (id === undefined) {
-      if (result !== undefined) conclude(linkOf(spark).report, event, result);
+      // Only a Promise has anything left to settle (its rejection is reported); a plain value needs no endpoint.
+      if (isThenable(result)) conclude(linkOf(spark).report, event, result);
       return;
     }
     const link = linkOf(spark);

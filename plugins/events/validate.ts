@@ -1,11 +1,6 @@
-import { runSchema, type Issue } from '../../core/options';
+import { runSchema, pathOf } from '../../core/options';
 import type { Schema } from './define';
 import { ackError, type CodedError } from './acks';
-
-/** A zod path as text: `items.0.name`, or `(root)` for the payload itself (zod 4 and Standard Schema paths may hold `{ key }`). */
-function pathOf(path: Issue['path'] = []): string {
-  return path.length === 0 ? '(root)' : path.map((part) => String(typeof part === 'object' && part !== null ? part.key : part)).join('.');
-}
 
 /**
  * Check `value` against `schema` (zod 3 or zod 4): the parsed value, or an
@@ -15,7 +10,7 @@ function pathOf(path: Issue['path'] = []): string {
 export function validate(schema: Schema, value: unknown, event: string, what: string): { value: unknown } | CodedError {
   const result = runSchema(schema, value);
   if (result.success) return { value: result.data };
-  const issues = result.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }));
+  const issues = result.error.issues.map((issue) => ({ path: pathOf(issue.path, '(root)'), message: issue.message }));
   const first = issues[0] ?? { path: '(root)', message: 'invalid' };
   return ackError('ALLSPARK_EVENT_INVALID', `Invalid ${what} for event "${event}" at ${first.path}: ${first.message}`, {
     event,

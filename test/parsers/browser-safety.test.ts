@@ -33,14 +33,14 @@ describe.each([
   [
     'msgpack',
     "import * as msgpackr from 'msgpackr'; import { msgpackCodecsFor } from './plugins/binary-parser/msgpack';" +
-      "import { msgpackClientWith } from './plugins/binary-parser/msgpack-client';" +
-      'const { codec } = msgpackCodecsFor(msgpackr as any); export const half = msgpackClientWith(() => codec);',
+      "import { parserHalf } from './core/client/parser-half';" +
+      'const { codec } = msgpackCodecsFor(msgpackr as any); export const half = parserHalf(() => codec);',
   ],
   [
     'ejson',
     "import * as EJSON from 'ejson'; import { ejsonCodecOn } from './plugins/ejson-parser/parser';" +
-      "import { ejsonClientWith } from './plugins/ejson-parser/client';" +
-      'const codec = ejsonCodecOn(EJSON); export const half = ejsonClientWith(() => codec);',
+      "import { parserHalf } from './core/client/parser-half';" +
+      'const codec = ejsonCodecOn(EJSON); export const half = parserHalf(() => codec);',
   ],
 ])('%s client half', (name, source) => {
   const { code, inputs } = bundle(source);
