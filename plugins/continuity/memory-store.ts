@@ -91,9 +91,9 @@ export class MemoryStore implements ContinuityStore {
     this.bytes -= session.stream.trimBefore(offset);
   }
 
-  detach(session: Session, now: number): void {
+  /** `now` is unused here: the window runs on a timer. */
+  detach(session: Session, _now?: number): void {
     if (session.closed) return;
-    session.detachedAt = now;
     this.#away.set(session.id, session);
     clearTimeout(session.expiry);
     session.expiry = setTimeout(this.#expire, this.limits.window, session);

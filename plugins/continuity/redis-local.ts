@@ -40,8 +40,7 @@ export class LocalSessions {
     return this.#evictOldestAway();
   }
 
-  away(session: RedisSession, now: number): void {
-    session.detachedAt = now;
+  away(session: RedisSession): void {
     this.#away.set(session.id, session);
     clearTimeout(session.expiry);
     session.expiry = setTimeout(this.#expire, this.limits.window, session);

@@ -120,7 +120,7 @@ export class RedisStore implements ContinuityStore {
 
   detach(session: RedisSession, now: number): void {
     if (session.closed) return;
-    this.#local.away(session, now);
+    this.#local.away(session);
     // The window runs from now: the application writing to the session meanwhile does not extend it.
     session.expireAt = now + this.options.window;
     this.writer.mark(session);
@@ -166,7 +166,7 @@ export class RedisStore implements ContinuityStore {
     if (this.#driver.state === 'connecting') await this.#redis.connected();
     if (this.#driver.state !== 'ready') throw new Error(`Redis is ${this.#driver.state}`);
     if (this.#redis.epoch === '' || this.#redis.runId === '') await this.#redis.load();
-    if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
+    if (request === undefined) return this.#create(randomToken(), identity, null, 'invalid');
     const token = randomToken();
     const lease = randomToken();
     const reply = (await this.#driver.script(
@@ -178,11 +178,11 @@ export class RedisStore implements ContinuityStore {
     const status = reply[0].toString();
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
-      if (request.epoch === '') return this.#create(request.session, identity, request.token, now);
+      if (request.epoch === '') return this.#create(request.session, identity, request.token);
       const epoch = await this.#redis.load();
-      return this.#create(randomToken(), identity, null, now, request.epoch !== epoch ? 'epoch' : 'expired');
+      return this.#create(randomToken(), identity, null, request.epoch !== epoch ? 'epoch' : 'expired');
     }
-    if (status !== 'ok') return this.#create(randomToken(), identity, null, now, status as GapReason);
+    if (status !== 'ok') return this.#create(randomToken(), identity, null, status as GapReason);
     const epoch = reply[1]!.toString();
     const read = decodeEntries(reply[4]!);
     const top = Number(reply[3]!.toString());
@@ -232,8 +232,7 @@ export class RedisStore implements ContinuityStore {
   }
 
   /** A new session, written to Redis before the client hears of it. */
-  async #create(id: string, identity: string | undefined, previous: string | null, now: number, reason?: GapReason): Promise<Claim> {
-    void now;
+  async #create(id: string, identity: string | undefined, previous: string | null, reason?: GapReason): Promise<Claim> {
     if (!this.#local.room()) return { outcome: 'refused', reason: 'capacity' };
     const session = new RedisSession(id, identity, randomToken(), previous, new MemoryStream(id, this.#redis.epoch, this.options), this);
     session.lease = randomToken();
@@ -244,7 +243,7 @@ export class RedisStore implements ContinuityStore {
       [encodeIdentity(identity), session.token, previous ?? '', this.#redis.epoch, session.lease, session.ttl, this.#redis.runId],
     );
     // Taken meanwhile (two first connects with one id): start afresh under a new id.
-    if (created !== 1) return this.#create(randomToken(), identity, null, now, reason ?? 'token');
+    if (created !== 1) return this.#create(randomToken(), identity, null, reason ?? 'token');
     const old = this.#local.get(id);
     if (old !== undefined) this.#local.remove(old);
     this.#local.add(session);
