@@ -1,12 +1,12 @@
 import type { Frame } from '../../core/types';
-import type { RedisDriver } from '../cluster/driver';
+import { defineScripts, type RedisDriver } from '../cluster/driver';
 import { randomToken, type GapReason, type ResumeRequest } from './protocol';
 import { MemoryStream } from './stream';
 import { MEMORY_DEFAULTS, type MemoryStoreLimits } from './memory-store';
 import type { Claim, ContinuityStore } from './store';
 import { RedisSession, encodeIdentity } from './redis-session';
-import { CONTINUITY_SCRIPTS, FLUSH, continuityKeys, type ContinuityKeys } from './redis-scripts';
-import { FLUSH_SCRIPT, WriteBehind, type WriteLimits } from './redis-writer';
+import { CONTINUITY_SCRIPTS, continuityKeys, type ContinuityKeys } from './redis-scripts';
+import { WriteBehind, type WriteLimits } from './redis-writer';
 import { AHEAD, decodeEntries, replayStart, type RawEntry } from './redis-replay';
 import { LocalSessions } from './redis-local';
 import { RedisInstance } from './redis-instance';
@@ -57,8 +57,7 @@ export class RedisStore implements ContinuityStore {
     this.keys = continuityKeys(this.options.prefix);
     this.#driver = driver;
     this.#report = report;
-    for (const [name, [lua, n]] of Object.entries(CONTINUITY_SCRIPTS)) driver.defineScript(name, lua, n);
-    driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
+    defineScripts(driver, CONTINUITY_SCRIPTS);
     this.#redis = new RedisInstance(driver, this.keys.epoch, 'allsparkContinuityEpoch');
     this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#redis.runId);
     // A copy outlives the session's keys in Redis a little: a client back just in time resumes on the same Session object.
