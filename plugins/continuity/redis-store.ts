@@ -8,7 +8,7 @@ import { RedisSession, encodeIdentity } from './redis-session';
 import { CONTINUITY_SCRIPTS, continuityKeys, type ContinuityKeys } from './redis-scripts';
 import { WriteBehind, type WriteLimits } from './redis-writer';
 import { AHEAD, decodeEntries, replayStart, type RawEntry } from './redis-replay';
-import { LocalSessions } from './redis-local';
+import { SessionTable } from './session-table';
 import { RedisInstance } from './redis-instance';
 
 /** Settings of the Redis store; every one has a default (see docs/continuity.md). */
@@ -46,7 +46,8 @@ export class RedisStore implements ContinuityStore {
   readonly keys: ContinuityKeys;
   readonly writer: WriteBehind;
   readonly #driver: RedisDriver;
-  readonly #local: LocalSessions;
+  /** This node's copies of sessions (see {@link SessionTable}). */
+  readonly #local: SessionTable<RedisSession>;
   readonly #report: RedisStoreTrouble;
   readonly #redis: RedisInstance;
   /** Refreshes the expiry of connected sessions' keys. */
@@ -61,7 +62,7 @@ export class RedisStore implements ContinuityStore {
     this.#redis = new RedisInstance(driver, this.keys.epoch, 'allsparkContinuityEpoch');
     this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#redis.runId);
     // A copy outlives the session's keys in Redis a little: a client back just in time resumes on the same Session object.
-    this.#local = new LocalSessions({ ...this.options, window: this.options.window + LOCAL_MARGIN }, (s) => this.#release(s));
+    this.#local = new SessionTable({ ...this.options, window: this.options.window + LOCAL_MARGIN });
     driver.on('ready', this.#onReady);
     driver.on('down', this.#onDown);
     if (driver.state === 'ready') void this.#redis.load().catch(() => undefined);
@@ -255,12 +256,6 @@ export class RedisStore implements ContinuityStore {
     const spark = session.spark;
     this.#local.remove(session);
     if (spark !== null) spark.end(undefined, { reconnect: true });
-  }
-
-  /** A local copy goes (expired here, evicted, forgotten): the session is over for this node. */
-  #release(session: RedisSession): void {
-    session.closed = true;
-    session.emit('close');
   }
 
   #touch(session: RedisSession): void {
