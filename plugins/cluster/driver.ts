@@ -42,6 +42,14 @@ export interface RedisDriver {
   close(): Promise<void>;
 }
 
+/** Script name → [Lua source, number of keys (null: each call passes as many as it has)]. */
+export type ScriptTable = Readonly<Record<string, readonly [lua: string, numberOfKeys: number | null]>>;
+
+/** Register every script of a table (the cluster's, a plugin's own) on the driver. */
+export function defineScripts(driver: RedisDriver, scripts: ScriptTable): void {
+  for (const [name, [lua, numberOfKeys]] of Object.entries(scripts)) driver.defineScript(name, lua, numberOfKeys);
+}
+
 export type DriverState = 'connecting' | 'ready' | 'down' | 'closed';
 
 export interface DriverEvents {

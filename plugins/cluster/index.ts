@@ -13,6 +13,7 @@ import { clusterKeys } from './keys';
 import { Membership } from './membership';
 import { Messaging } from './messaging';
 import { SCRIPTS } from './scripts';
+import { defineScripts } from './driver';
 import { Cluster, requestUser } from './cluster';
 
 export { Cluster, requestUser, type ClusterView, type NodeView, type PresenceEvent, type RedisEvent } from './cluster';
@@ -75,7 +76,7 @@ export const cluster = definePlugin({
     const nodeId = options.nodeId ?? randomId();
     const keys = clusterKeys(options.prefix);
     const driver = ioredisDriver(options.redis, options);
-    for (const [name, [lua, numberOfKeys]] of Object.entries(SCRIPTS)) driver.defineScript(name, lua, numberOfKeys);
+    defineScripts(driver, SCRIPTS);
     const report = { onDrop: (reason: DropReason, channel: string) => service.reportDrop(reason, channel), onError: (err: Error) => ctx.log('error', err) };
     const broker = new RedisBroker(nodeId, driver, keys.channelPrefix, { maxPending: options.maxPendingPublishes, maxPendingBytes: options.maxPendingBytes }, report);
     const users = new Map<string, string>();

@@ -117,7 +117,7 @@ end
 return out
 `;
 
-/** Script name → [source, number of keys], as the driver registers them. */
+/** Script name → [source, number of keys], registered with `defineScripts` (driver.ts). */
 export const SCRIPTS = {
   allsparkHeartbeat: [HEARTBEAT, 4],
   allsparkUpdate: [UPDATE, 4],

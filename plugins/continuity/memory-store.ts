@@ -2,6 +2,7 @@ import type { Frame } from '../../core/types';
 import { randomToken, type GapReason, type ResumeRequest } from './protocol';
 import { MemoryStream, type StreamLimits } from './stream';
 import { Session } from './session';
+import { SessionTable, type EvictReason } from './session-table';
 import type { Claim, ContinuityStore } from './store';
 
 /** Limits of the in-memory store; every one has a default (see docs/continuity.md). */
@@ -23,8 +24,7 @@ export const MEMORY_DEFAULTS: MemoryStoreLimits = {
   maxTotalBytes: 256 << 20,
 };
 
-/** Why a session left the store early, for the `evict` callback. */
-export type EvictReason = 'sessions' | 'bytes';
+export type { EvictReason } from './session-table';
 
 /**
  * Sessions and their streams in this process. Share one instance between
@@ -35,17 +35,20 @@ export type EvictReason = 'sessions' | 'bytes';
 export class MemoryStore implements ContinuityStore {
   readonly epoch = randomToken().slice(0, 8);
   readonly limits: MemoryStoreLimits;
-  /** Bytes of history kept over all sessions. */
-  bytes = 0;
-  readonly #sessions = new Map<string, Session>();
-  /** Sessions whose client is away, oldest first (Map keeps insertion order). */
-  readonly #away = new Map<string, Session>();
+  /** Every session, its window timer and the store-wide bounds. */
+  readonly #sessions: SessionTable<Session>;
 
   constructor(
     limits: Partial<MemoryStoreLimits> = {},
     readonly onEvict: (session: Session, reason: EvictReason) => void = () => undefined,
   ) {
     this.limits = { ...MEMORY_DEFAULTS, ...limits };
+    this.#sessions = new SessionTable(this.limits, onEvict);
+  }
+
+  /** Bytes of history kept over all sessions. */
+  get bytes(): number {
+    return this.#sessions.bytes;
   }
 
   /** Number of sessions kept. */
@@ -82,71 +85,38 @@ export class MemoryStore implements ContinuityStore {
 
   append(session: Session, frame: Frame, now: number): void {
     if (session.closed) return;
-    this.bytes += session.stream.append(frame, now);
-    if (this.bytes > this.limits.maxTotalBytes) this.#shed(session);
+    this.#sessions.bytes += session.stream.append(frame, now);
+    if (this.#sessions.bytes > this.limits.maxTotalBytes) this.#sessions.shed(session);
   }
 
   acknowledge(session: Session, offset: number): void {
     session.previous = null;
-    this.bytes -= session.stream.trimBefore(offset);
+    this.#sessions.bytes -= session.stream.trimBefore(offset);
   }
 
-  detach(session: Session, now: number): void {
+  /** `now` is unused here: the window runs on a timer. */
+  detach(session: Session, _now?: number): void {
     if (session.closed) return;
-    session.detachedAt = now;
-    this.#away.set(session.id, session);
-    clearTimeout(session.expiry);
-    session.expiry = setTimeout(this.#expire, this.limits.window, session);
+    this.#sessions.away(session);
   }
 
   attach(session: Session): void {
-    this.#away.delete(session.id);
-    clearTimeout(session.expiry);
-    session.expiry = undefined;
+    this.#sessions.back(session);
   }
 
   forget(session: Session): void {
-    if (session.closed) return;
-    session.closed = true;
-    clearTimeout(session.expiry);
-    session.expiry = undefined;
-    this.#sessions.delete(session.id);
-    this.#away.delete(session.id);
-    this.bytes -= session.stream.bytes;
-    session.emit('close');
+    this.#sessions.remove(session);
   }
 
   close(): void {
-    for (const session of [...this.#sessions.values()]) this.forget(session);
+    this.#sessions.clear();
   }
-
-  #expire = (session: Session): void => {
-    session.expiry = undefined;
-    this.forget(session);
-  };
 
   #fresh(id: string, identity: string | undefined, previous: string | null, reason?: GapReason): Claim {
-    if (this.#sessions.size >= this.limits.maxSessions && !this.#evictOldestAway('sessions')) {
-      return { outcome: 'refused', reason: 'capacity' };
-    }
+    if (!this.#sessions.room()) return { outcome: 'refused', reason: 'capacity' };
     const stream = new MemoryStream(id, this.epoch, this.limits);
-    const session = new Session(id, identity, randomToken(), previous, stream, this);
-    this.#sessions.set(id, session);
+    const session = this.#sessions.add(new Session(id, identity, randomToken(), previous, stream, this));
     if (reason === undefined) return { outcome: 'new', session, replay: [], offset: 0 };
     return { outcome: 'lost', session, reason, offset: 0 };
-  }
-
-  /** Over the total budget: evict sessions that are away, oldest first, then trim the writer's own history. */
-  #shed(writer: Session): void {
-    while (this.bytes > this.limits.maxTotalBytes && this.#evictOldestAway('bytes'));
-    while (this.bytes > this.limits.maxTotalBytes && writer.stream.length > 1) this.bytes -= writer.stream.dropOldest();
-  }
-
-  #evictOldestAway(reason: EvictReason): boolean {
-    const oldest = this.#away.values().next();
-    if (oldest.done === true) return false;
-    this.forget(oldest.value);
-    this.onEvict(oldest.value, reason);
-    return true;
   }
 }

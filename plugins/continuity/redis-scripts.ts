@@ -128,9 +128,13 @@ end
 return out
 `;
 
-/** Script name → [source, number of keys] (FLUSH takes a variable number: see the store). */
+/** Name the FLUSH script is registered under. */
+export const FLUSH_SCRIPT = 'allsparkContinuityFlush';
+
+/** Script name → [source, number of keys], registered with the cluster driver's `defineScripts` (FLUSH takes a variable number). */
 export const CONTINUITY_SCRIPTS = {
   allsparkContinuityEpoch: [EPOCH, 1],
   allsparkContinuityCreate: [CREATE, 2],
   allsparkContinuityClaim: [CLAIM, 2],
+  [FLUSH_SCRIPT]: [FLUSH, null],
 } as const;

@@ -1,14 +1,14 @@
 import type { Frame } from '../../core/types';
-import type { RedisDriver } from '../cluster/driver';
+import { defineScripts, type RedisDriver } from '../cluster/driver';
 import { randomToken, type GapReason, type ResumeRequest } from './protocol';
 import { MemoryStream } from './stream';
 import { MEMORY_DEFAULTS, type MemoryStoreLimits } from './memory-store';
 import type { Claim, ContinuityStore } from './store';
 import { RedisSession, encodeIdentity } from './redis-session';
-import { CONTINUITY_SCRIPTS, FLUSH, continuityKeys, type ContinuityKeys } from './redis-scripts';
-import { FLUSH_SCRIPT, WriteBehind, type WriteLimits } from './redis-writer';
+import { CONTINUITY_SCRIPTS, continuityKeys, type ContinuityKeys } from './redis-scripts';
+import { WriteBehind, type WriteLimits } from './redis-writer';
 import { AHEAD, decodeEntries, replayStart, type RawEntry } from './redis-replay';
-import { LocalSessions } from './redis-local';
+import { SessionTable } from './session-table';
 import { RedisInstance } from './redis-instance';
 
 /** Settings of the Redis store; every one has a default (see docs/continuity.md). */
@@ -46,7 +46,8 @@ export class RedisStore implements ContinuityStore {
   readonly keys: ContinuityKeys;
   readonly writer: WriteBehind;
   readonly #driver: RedisDriver;
-  readonly #local: LocalSessions;
+  /** This node's copies of sessions (see {@link SessionTable}). */
+  readonly #local: SessionTable<RedisSession>;
   readonly #report: RedisStoreTrouble;
   readonly #redis: RedisInstance;
   /** Refreshes the expiry of connected sessions' keys. */
@@ -57,12 +58,11 @@ export class RedisStore implements ContinuityStore {
     this.keys = continuityKeys(this.options.prefix);
     this.#driver = driver;
     this.#report = report;
-    for (const [name, [lua, n]] of Object.entries(CONTINUITY_SCRIPTS)) driver.defineScript(name, lua, n);
-    driver.defineScript(FLUSH_SCRIPT, FLUSH, null);
+    defineScripts(driver, CONTINUITY_SCRIPTS);
     this.#redis = new RedisInstance(driver, this.keys.epoch, 'allsparkContinuityEpoch');
     this.writer = new WriteBehind(driver, this.keys, this.options, (s) => this.#refused(s), (what, count, err) => this.#trouble(what, count, err), () => this.#redis.runId);
     // A copy outlives the session's keys in Redis a little: a client back just in time resumes on the same Session object.
-    this.#local = new LocalSessions({ ...this.options, window: this.options.window + LOCAL_MARGIN }, (s) => this.#release(s));
+    this.#local = new SessionTable({ ...this.options, window: this.options.window + LOCAL_MARGIN });
     driver.on('ready', this.#onReady);
     driver.on('down', this.#onDown);
     if (driver.state === 'ready') void this.#redis.load().catch(() => undefined);
@@ -120,7 +120,7 @@ export class RedisStore implements ContinuityStore {
 
   detach(session: RedisSession, now: number): void {
     if (session.closed) return;
-    this.#local.away(session, now);
+    this.#local.away(session);
     // The window runs from now: the application writing to the session meanwhile does not extend it.
     session.expireAt = now + this.options.window;
     this.writer.mark(session);
@@ -166,7 +166,7 @@ export class RedisStore implements ContinuityStore {
     if (this.#driver.state === 'connecting') await this.#redis.connected();
     if (this.#driver.state !== 'ready') throw new Error(`Redis is ${this.#driver.state}`);
     if (this.#redis.epoch === '' || this.#redis.runId === '') await this.#redis.load();
-    if (request === undefined) return this.#create(randomToken(), identity, null, now, 'invalid');
+    if (request === undefined) return this.#create(randomToken(), identity, null, 'invalid');
     const token = randomToken();
     const lease = randomToken();
     const reply = (await this.#driver.script(
@@ -178,11 +178,11 @@ export class RedisStore implements ContinuityStore {
     const status = reply[0].toString();
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
-      if (request.epoch === '') return this.#create(request.session, identity, request.token, now);
+      if (request.epoch === '') return this.#create(request.session, identity, request.token);
       const epoch = await this.#redis.load();
-      return this.#create(randomToken(), identity, null, now, request.epoch !== epoch ? 'epoch' : 'expired');
+      return this.#create(randomToken(), identity, null, request.epoch !== epoch ? 'epoch' : 'expired');
     }
-    if (status !== 'ok') return this.#create(randomToken(), identity, null, now, status as GapReason);
+    if (status !== 'ok') return this.#create(randomToken(), identity, null, status as GapReason);
     const epoch = reply[1]!.toString();
     const read = decodeEntries(reply[4]!);
     const top = Number(reply[3]!.toString());
@@ -232,8 +232,7 @@ export class RedisStore implements ContinuityStore {
   }
 
   /** A new session, written to Redis before the client hears of it. */
-  async #create(id: string, identity: string | undefined, previous: string | null, now: number, reason?: GapReason): Promise<Claim> {
-    void now;
+  async #create(id: string, identity: string | undefined, previous: string | null, reason?: GapReason): Promise<Claim> {
     if (!this.#local.room()) return { outcome: 'refused', reason: 'capacity' };
     const session = new RedisSession(id, identity, randomToken(), previous, new MemoryStream(id, this.#redis.epoch, this.options), this);
     session.lease = randomToken();
@@ -244,7 +243,7 @@ export class RedisStore implements ContinuityStore {
       [encodeIdentity(identity), session.token, previous ?? '', this.#redis.epoch, session.lease, session.ttl, this.#redis.runId],
     );
     // Taken meanwhile (two first connects with one id): start afresh under a new id.
-    if (created !== 1) return this.#create(randomToken(), identity, null, now, reason ?? 'token');
+    if (created !== 1) return this.#create(randomToken(), identity, null, reason ?? 'token');
     const old = this.#local.get(id);
     if (old !== undefined) this.#local.remove(old);
     this.#local.add(session);
@@ -257,12 +256,6 @@ export class RedisStore implements ContinuityStore {
     const spark = session.spark;
     this.#local.remove(session);
     if (spark !== null) spark.end(undefined, { reconnect: true });
-  }
-
-  /** A local copy goes (expired here, evicted, forgotten): the session is over for this node. */
-  #release(session: RedisSession): void {
-    session.closed = true;
-    session.emit('close');
   }
 
   #touch(session: RedisSession): void {

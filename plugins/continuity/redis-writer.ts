@@ -2,10 +2,7 @@ import type { Frame } from '../../core/types';
 import type { RedisDriver } from '../cluster/driver';
 import { frameSize } from './protocol';
 import type { RedisSession } from './redis-session';
-import type { ContinuityKeys } from './redis-scripts';
-
-/** Name the FLUSH script is registered under (variable number of keys). */
-export const FLUSH_SCRIPT = 'allsparkContinuityFlush';
+import { FLUSH_SCRIPT, type ContinuityKeys } from './redis-scripts';
 
 /** Bounds of the writes waiting for Redis. */
 export interface WriteLimits {

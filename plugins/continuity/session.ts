@@ -29,8 +29,7 @@ export class Session extends EventEmitter {
   closed = false;
   /** The kernel that last served it (its parser encodes what is written while the client is away). */
   kernel: Kernel | null = null;
-  /** @internal store bookkeeping: when it was detached, and its expiry timer. */
-  detachedAt = 0;
+  /** @internal store bookkeeping: its expiry timer while the client is away. */
   expiry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
