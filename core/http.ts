@@ -37,8 +37,6 @@ export interface ClaimedPaths {
   has(path: string): boolean;
 }
 
-const NO_CLAIMED_PATHS: ClaimedPaths = { has: () => false };
-
 /** The path of route `name` under `pathname` (`/primus` + `spec` → `/primus/spec`; a trailing `/` is not doubled). */
 export function routeUnder(pathname: string, name: string): string {
   return pathname.replace(/\/$/, '') + '/' + name;
@@ -143,7 +141,7 @@ export function takeOver(
   pathname: string,
   onRequest: (req: KernelRequest, res: ServerResponse) => void,
   onUpgrade: (req: KernelRequest, socket: Duplex, head: Buffer) => void,
-  claimed: ClaimedPaths = NO_CLAIMED_PATHS,
+  claimed: ClaimedPaths,
 ): () => void {
   const previousRequest = server.listeners('request') as Listener[];
   const previousUpgrade = server.listeners('upgrade') as Listener[];

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer, type Server } from 'node:http';
 import { z } from 'zod/v3';
 import type { Frame, Parser, PreparedFrame } from './types';
 import { checkDefinition, type PluginDefinition, type Teardown } from './plugin';
@@ -17,11 +16,11 @@ import { AllsparkError, ErrorCodes, describe } from './errors';
 import { HookTable, type HookLists, type HookOptions, type ServerHookName, type ServerHooks } from './hooks';
 import { ControlTable } from './controls';
 import { CONTROL_PREFIX } from './control';
-import { takeOver, runMiddleware, respondError, rejectUpgrade, type KernelRequest } from './http';
+import { takeOver } from './http';
+import { RequestEntry } from './entry';
 import { NO_OPTIONS, validateOptions } from './options';
-import { exposeRequest } from './request';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
-import { guardServer, tooManyConnections } from './overload';
+import { guardServer } from './overload';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
@@ -64,11 +63,9 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
   #restore: (() => void) | null = null;
-  /** Request paths outside the pathname that plugins serve, with the plugin that claimed each. */
-  readonly #claimedPaths = new Map<string, string>();
+  /** Where requests and upgrades come in; also the paths outside the pathname that plugins claimed. */
+  readonly #entry = new RequestEntry(this, this.#hookTable);
   #unguard: (() => void) | null = null;
-  /** New connections are being refused (`maxConnections`): logged once until the count drops. */
-  #refusing = false;
   /** Stops delivering other nodes' broadcasts (set while a broker is provided). */
   #stopReceiving: (() => void) | null = null;
   #ownsServer = false;
@@ -137,7 +134,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.server = server;
     this.#state = 'attached';
     this.#runInit();
-    this.#restore = takeOver(server, this.options.pathname, this.#onRequest, this.#onUpgrade, this.#claimedPaths);
+    this.#restore = takeOver(server, this.options.pathname, this.#entry.onRequest, this.#entry.onUpgrade, this.#entry);
     this.#unguard = guardServer(server, this.options, this);
     // A server that is not listening yet may still emit the `close` of an earlier listen (its last
     // connections draining after `close()`): only a close after this kernel saw it listen ends the kernel.
@@ -175,7 +172,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   /** Called by `spark.end()`: forget the spark and tell the plugins. */
   disconnect(spark: Spark): void {
     if (!this.connections.delete(spark.id)) return;
-    this.#refusing = false;
+    this.#entry.connectionClosed();
     const hooks = this.hooks.onDisconnection;
     if (hooks !== null) for (const hook of hooks) hook(spark);
     this.emit('disconnection', spark);
@@ -293,7 +290,6 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     return this.#hookTable.add(plugin, name, fn, options);
   }
 
-
   /** @internal Add a property to this kernel's sparks (see `ctx.decorateSpark`). */
   decorateSpark(plugin: string, name: string, descriptor: PropertyDescriptor, override = false): void {
     const proto = this.Spark.prototype;
@@ -306,11 +302,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
 
   /** @internal Route requests for the exact `path` to this kernel for `plugin` (see `ctx.claimPath`). */
   claimPath(plugin: string, path: string): void {
-    const owner = this.#claimedPaths.get(path);
-    if (owner !== undefined && owner !== plugin) {
-      throw new AllsparkError(ErrorCodes.PLUGIN_INVALID, `Plugin "${plugin}" cannot claim the path "${path}": plugin "${owner}" serves it`);
-    }
-    this.#claimedPaths.set(path, plugin);
+    this.#entry.claim(plugin, path);
   }
 
   /** @internal Register a control message handler for `plugin`. */
@@ -324,64 +316,6 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   }
 
   // ---- internals -----------------------------------------------------------------
-
-  #onRequest = (req: KernelRequest, res: ServerResponse): void => {
-    if (this.#atCapacity(req, false)) return respondError(res, this.#refusal());
-    const hooks = this.hooks.onRequest;
-    if (hooks === null) return this.transformer.handleRequest(req, res);
-    if (!this.#hookTable.plainRequests) exposeRequest(req);
-    const done = (err?: unknown): void => {
-      if (err !== undefined && err !== null) respondError(res, err);
-      else this.transformer.handleRequest(req, res);
-    };
-    if (hooks.length > 1) return runMiddleware(hooks, [req, res], done);
-    try {
-      hooks[0](req, res, done);
-    } catch (err) {
-      done(err);
-    }
-  };
-
-  /**
-   * An upgrade under the pathname: its hooks, then the transformer. Without
-   * hooks (a plain kernel) it goes straight on; one hook (the middleware
-   * plugin) gets the continuation itself, with no argument list or stepping
-   * closure per connection.
-   */
-  #onUpgrade = (req: KernelRequest, socket: Duplex, head: Buffer): void => {
-    if (this.#atCapacity(req, true)) return rejectUpgrade(socket, this.#refusal());
-    const hooks = this.hooks.onUpgrade;
-    if (hooks === null) return this.transformer.handleUpgrade(req, socket, head);
-    // Hooks that do not vouch for the request (`plainRequest`) may add anything to it.
-    if (!this.#hookTable.plainRequests) exposeRequest(req);
-    const done = (err?: unknown): void => {
-      if (err !== undefined && err !== null) rejectUpgrade(socket, err);
-      else this.transformer.handleUpgrade(req, socket, head);
-    };
-    if (hooks.length > 1) return runMiddleware(hooks, [req, socket, head], done);
-    try {
-      hooks[0](req, socket, head, done);
-    } catch (err) {
-      done(err);
-    }
-  };
-
-  /** Would this request open a connection while `maxConnections` sparks are open? */
-  #atCapacity(req: KernelRequest, upgrade: boolean): boolean {
-    const max = this.options.maxConnections;
-    if (max === undefined || this.connections.size < max) return false;
-    return this.transformer.opensConnection?.(req, upgrade) ?? upgrade;
-  }
-
-  #refusal(): AllsparkError {
-    const err = tooManyConnections(this.options.maxConnections!);
-    if (!this.#refusing) {
-      this.#refusing = true;
-      this.log('warn', err);
-      this.emit('overload', err);
-    }
-    return err;
-  }
 
   #watchClose = (): void => {
     this.server?.once('close', this.#onServerClose);
@@ -435,7 +369,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.registry.release(name);
     this.#hookTable.forget(name);
     this.#controls.forget(name);
-    for (const [path, owner] of this.#claimedPaths) if (owner === name) this.#claimedPaths.delete(path);
+    this.#entry.forget(name);
     this.#refreshSlots();
   }
 }

@@ -71,7 +71,6 @@ function formatIssue(issue: Issue): string {
 
 /** What {@link runSchema} gives: zod's `safeParse` result shape, for either zod version. */
 export type SchemaResult = { success: true; data: unknown } | { success: false; error: { issues: Issue[] } };
-type Result = SchemaResult;
 
 /**
  * Run `schema` on `input`: zod's own `safeParse` (zod 3 and zod 4 classic),
@@ -79,7 +78,7 @@ type Result = SchemaResult;
  * Schemas must validate synchronously.
  */
 export function runSchema(schema: OptionsSchema, input: unknown): SchemaResult {
-  const zod = schema as { safeParse?: (value: unknown) => Result };
+  const zod = schema as { safeParse?: (value: unknown) => SchemaResult };
   if (typeof zod.safeParse === 'function') return zod.safeParse(input);
   const result = schema['~standard'].validate(input) as { value?: unknown; issues?: Issue[] } | PromiseLike<unknown>;
   if (typeof (result as PromiseLike<unknown>).then === 'function') {

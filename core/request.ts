@@ -31,16 +31,26 @@ export interface SparkRequest {
   [added: string]: unknown;
 }
 
+/** Marks a request that code the kernel's plugins cannot vouch for has seen (see {@link exposeRequest}). */
+const EXPOSED = Symbol('allspark exposed request');
+/** Properties a plugin put off defining until the request is exposed (see {@link deferRequestProperty}). */
+const DEFERRED = Symbol('allspark deferred request properties');
+
 /**
- * Node's own per-request fields, learned from a blank request so a new
- * Node version's internals are never mistaken for properties middleware
- * added. `pathnameOnly` is the kernel's routing aid, not user data.
+ * The request's own keys that are not properties middleware added: Node's
+ * per-request fields, learned from a blank request so a new Node version's
+ * internals are never mistaken for added ones, and the kernel's own
+ * (`pathnameOnly`, its routing aid; `query`, which the record has anyway;
+ * its marks).
  */
-const NODE_FIELDS: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
+const NOT_ADDED: ReadonlySet<PropertyKey> = new Set<PropertyKey>([
   ...Reflect.ownKeys(new IncomingMessage(null as never)),
   '_eventsCount',
   'parser',
   'pathnameOnly',
+  'query',
+  EXPOSED,
+  DEFERRED,
 ]);
 
 /** The light record `spark.request` holds (see {@link SparkRequest}). */
@@ -67,9 +77,9 @@ class RequestRecord {
   }
 }
 
-/** The keys of `keys` that are not Node's, the kernel's routing aid, the query or the kernel's marks. */
+/** The keys of `keys` that middleware or plugins added (see {@link NOT_ADDED}). */
 function addedKeys(keys: readonly PropertyKey[]): PropertyKey[] {
-  return keys.filter((key) => !NODE_FIELDS.has(key) && key !== 'query' && key !== EXPOSED && key !== DEFERRED);
+  return keys.filter((key) => !NOT_ADDED.has(key));
 }
 
 /** The last `Object.keys` of a request seen, and what {@link addedKeys} made of it. */
@@ -92,10 +102,6 @@ function addedEnumerableKeys(keys: readonly string[]): PropertyKey[] {
   return lastAdded;
 }
 
-/** Marks a request that code the kernel's plugins cannot vouch for has seen (see {@link exposeRequest}). */
-const EXPOSED = Symbol('allspark exposed request');
-/** Properties a plugin put off defining until the request is exposed (see {@link deferRequestProperty}). */
-const DEFERRED = Symbol('allspark deferred request properties');
 
 type Marked = { [EXPOSED]?: boolean; [DEFERRED]?: Array<[string, PropertyDescriptor]> };
 

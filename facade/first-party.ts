@@ -19,6 +19,9 @@ export type EventsOption = boolean | PluginOptions<typeof events>;
 /** The keys primus-rooms reads from `options.rooms`. */
 const PRIMUS_ROOMS_KEYS = ['adapter', 'wildcard'];
 
+/** `true`/`false` or an options object: the plugin's own schema checks the object (see {@link firstPartyPlugins}). */
+const switchOrOptions = z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional();
+
 /** Loose schemas for the option table: the plugin's own schema checks the value (see {@link firstPartyPlugins}). */
 export const firstPartyOptionFields = {
   /**
@@ -26,9 +29,9 @@ export const firstPartyOptionFields = {
    * (`{ maxRoomsPerSpark, maxRoomName, channelPrefix, queryTimeout, maxPendingQueries }`).
    * An object with primus-rooms' keys (`adapter`, `wildcard`) is primus-rooms' own and loads nothing.
    */
-  rooms: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
+  rooms: switchOrOptions,
   /** allspark: typed events and acknowledgements, `true` or the events plugin's options (`{ map, unknown, ackTimeout, maxPendingAcks }`). */
-  events: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
+  events: switchOrOptions,
 };
 
 function isPrimusRooms(value: object): boolean {

@@ -56,8 +56,8 @@ const primusOptionFields = {
   fdCheckInterval: KernelOptionsSchema.shape.fdCheckInterval,
   /** permessage-deflate. Default false. (The transformers' own field.) */
   compression: transformerOptions.shape.compression,
-  /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformer's option; default 1 MiB). */
-  highWaterMark: z.number().int().positive().optional(),
+  /** allspark: bytes waiting to be sent past which `spark.write` returns false (the transformers' own field; default 1 MiB). */
+  highWaterMark: transformerOptions.shape.highWaterMark.removeDefault().optional(),
   /** Options handed to the transport server. Default `{}`. (The transformers' own field.) */
   transport: transformerOptions.shape.transport,
   /** Spark id generator; overrides the transformer's ids. */
