@@ -27,7 +27,20 @@ export function compareVersions(a: Version, b: Version): number {
   if (a[3] === b[3]) return 0;
   if (a[3] === '') return 1; // a release is higher than its pre-releases
   if (b[3] === '') return -1;
-  return a[3] < b[3] ? -1 : 1;
+  return comparePre(a[3].split('.'), b[3].split('.'));
+}
+
+/** Pre-release identifiers in semver order: numbers numerically and below words, a shorter list first (`rc.2` < `rc.10` < `rc.10.1`). */
+function comparePre(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    if (a[i] === b[i]) continue;
+    const x = /^\d+$/.test(a[i]);
+    const y = /^\d+$/.test(b[i]);
+    if (x && y) return Number(a[i]) - Number(b[i]);
+    if (x !== y) return x ? -1 : 1;
+    return a[i] < b[i] ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 const isWild = (part: string | undefined): boolean => part === undefined || /^[xX*]$/.test(part);

@@ -26,6 +26,10 @@ describe('plugin version compatibility', () => {
     ['1.3.0', '<=1.2', false],
     ['1.0.0-rc.1', '^1.0.0', false],
     ['1.0.0-rc.2', '>=1.0.0-rc.1', true],
+    ['1.0.0-rc.10', '>=1.0.0-rc.2', true],
+    ['1.0.0-rc.2', '>=1.0.0-rc.10', false],
+    ['1.0.0-rc.1', '>1.0.0-rc', true],
+    ['1.0.0-beta', '>1.0.0-1', true],
     ['0.1.0', '>= 0.1.0 < 0.2.0', true],
     ['1.2.4', '1.2.3', false],
   ])('%s satisfies %s: %s', (version, range, expected) => {
