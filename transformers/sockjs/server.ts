@@ -12,7 +12,6 @@ import { discard, expire, hasReceiver, queueOf, unsentOf, webSocketOf, type Sock
 import { frameLimit, limitBody } from './limits';
 import { isFayeTooLarge, textTooLong, tooLong } from '../limits';
 
-
 interface SockJSService {
   on(event: 'connection', fn: (connection: SockJSConnection | null) => void): unknown;
   listener(options: Record<string, unknown>): { getHandler(): (req: IncomingMessage, res: unknown, head?: Buffer) => boolean };
