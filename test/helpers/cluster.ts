@@ -89,6 +89,13 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
   });
 }
 
+/** Start one node per id on `redis`, side by side; resolves once every one is connected to Redis (`ready`). */
+export async function startReadyNodes(redis: string, ids: string[], options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ClusterNode[]> {
+  const nodes = await Promise.all(ids.map((id) => startNode(redis, id, options, env)));
+  await Promise.all(nodes.map((n) => n.call('ready')));
+  return nodes;
+}
+
 const WebSocketClient = Primus.createSocket({ transformer: 'websockets', parser: 'json' });
 
 /** A client connected to `url` (with `?user=`), resolved once open with its spark id. */
