@@ -52,11 +52,7 @@ test('a client that received nothing yet resumes and gets what was written while
 
 test('past the window: recovered false on both sides, unacknowledged messages handed back, a new session', async () => {
   env = await continuityEnv({ window: 100, ackDelay: 10_000, ackEvery: 1000 });
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  const events = continuityEvents(client);
-  await once(client, 'open');
-  const session = await first;
+  const { client, events, session } = await env.connect();
   const received: unknown[] = [];
   session.spark!.on('data', (d: unknown) => received.push(d));
   client.write('x');
@@ -134,10 +130,7 @@ test('a silent plain server: after helloTimeout the client is plain, with no eve
 
 test('a client that ends for good ends its session on the server at once', async () => {
   env = await continuityEnv();
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  await once(client, 'open');
-  const session = await first;
+  const { client, session } = await env.connect();
   await until(() => (client as unknown as { continuity: { phase: string } }).continuity.phase === 'on');
   const closed = once(session, 'close');
   client.end();
