@@ -5,6 +5,7 @@ import { buildSync } from 'esbuild';
 import { Primus } from '../../index';
 import type { Client, ClientOptions } from '../../core/client';
 export { until } from './net';
+import { killChild } from './processes';
 import type { SocketClass } from '../../core/client/factory';
 
 const ROOT = join(__dirname, '..', '..');
@@ -78,12 +79,7 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
             waiters.add(waiter);
           });
         },
-        async kill(signal = 'SIGKILL') {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill(signal);
-          await exited;
-        },
+        kill: (signal = 'SIGKILL') => killChild(child, signal),
       });
     });
   });
