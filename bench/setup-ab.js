@@ -12,7 +12,7 @@
 const { spawn } = require('child_process');
 const path = require('path');
 const http = require('http');
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const { median } = require('./lib/stats');
 
 async function build(spec) {
   const [system, dist] = spec.split(':');

@@ -4,10 +4,10 @@
  * checked by the plugins' own schemas; primus-rooms' `{ adapter, wildcard }`
  * load nothing.
  */
-import type { Server } from 'node:http';
 import { z } from 'zod';
 import { Primus, roomsOf, defineEvents, type PrimusOptions, type Spark, type Client } from '../index';
-import { httpServer, closeServer, once, urlOf } from './helpers/net';
+import { once, urlOf } from './helpers/net';
+import { useFacades } from './helpers/facade';
 import { thrown } from './helpers/errors';
 
 const app = defineEvents({
@@ -15,23 +15,12 @@ const app = defineEvents({
   sum: { payload: z.object({ a: z.number(), b: z.number() }), reply: z.number() },
 });
 
-let http: Server;
-const servers: Primus[] = [];
 const clients: Client[] = [];
-beforeEach(async () => {
-  http = await httpServer();
-});
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.destroy();
-  for (const p of servers.splice(0)) await new Promise<void>((resolve) => p.destroy({ close: false }, () => resolve()));
-  await closeServer(http);
 });
-
-function primus(options: PrimusOptions): Primus {
-  const p = new Primus(http, options);
-  servers.push(p);
-  return p;
-}
+const facades = useFacades();
+const { primus } = facades;
 
 const pluginNames = (p: Primus): string[] => p.kernel.plugins().map((x) => x.definition.name);
 
@@ -45,7 +34,7 @@ describe('facade options rooms and events', () => {
       s.on('join', (room) => void spark.join(room));
       s.on('sum', ({ a, b }) => a + b);
     });
-    const client = new p.Socket(urlOf(http)) as Client;
+    const client = new p.Socket(urlOf(facades.http)) as Client;
     clients.push(client);
     const typed = app.client(client);
     await once(client, 'open');
@@ -86,14 +75,14 @@ describe('facade options rooms and events', () => {
     expect(mistyped.message).toBe('Invalid options for Primus (plugin "events"): events.ackTimeout: Expected number, received string');
     const notAMap = thrown(() => primus({ events: { map: { chat: z.string() } as never } }));
     expect(notAMap.message).toMatch(/^Invalid options for Primus \(plugin "events"\): events\.map: /);
-    expect(servers.length).toBe(0);
+    expect(facades.made.length).toBe(0);
   });
 
   test('Primus.createSocket({ events: { map } }) gives the client class the events half', async () => {
     const p = primus({ events: { map: app } });
     p.on('connection', (spark: Spark) => void app.spark(spark).on('sum', ({ a, b }) => a * b));
     const Socket = Primus.createSocket({ events: { map: app } });
-    const client = new Socket(urlOf(http)) as Client;
+    const client = new Socket(urlOf(facades.http)) as Client;
     clients.push(client);
     await once(client, 'open');
     expect(await app.client(client).ask('sum', { a: 3, b: 4 })).toBe(12);

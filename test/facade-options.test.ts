@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
 import { Primus, type PrimusOptions } from '../index';
 import { oneEditApart, OPTION_TYPO_WARNING } from '../facade/typos';
 import { httpServer, closeServer, once } from './helpers/net';
+import { useFacades } from './helpers/facade';
 import { thrown } from './helpers/errors';
 
 // A Primus plugin's own option, declared as its TypeScript users would.
@@ -12,26 +12,17 @@ declare module '../index' {
 }
 
 describe('facade options: typos, names, types', () => {
-  let http: Server;
-  const servers: Primus[] = [];
   // jest's sandboxed `process` does not deliver `warning` events, so the call itself is recorded.
   let emitWarning: jest.SpyInstance;
 
-  beforeEach(async () => {
-    http = await httpServer();
+  beforeEach(() => {
     emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   });
-  afterEach(async () => {
+  afterEach(() => {
     emitWarning.mockRestore();
-    for (const p of servers.splice(0)) await new Promise<void>((resolve) => p.destroy({ close: false }, () => resolve()));
-    await closeServer(http);
   });
-
-  function primus(options: PrimusOptions): Primus {
-    const p = new Primus(http, options);
-    servers.push(p);
-    return p;
-  }
+  const facades = useFacades();
+  const { primus } = facades;
 
   test('a key one typo away from a known option is logged every time, warned once per process', async () => {
     const options = { transfomer: 'sockjs', pingInterva: 1000, rooms: { wildcard: true } };
@@ -51,8 +42,8 @@ describe('facade options: typos, names, types', () => {
       ['Unknown Primus option "pingInterva": did you mean "pingInterval"? (unknown options are kept for plugins)', { code: OPTION_TYPO_WARNING }],
     ]);
 
-    await closeServer(http);
-    http = await httpServer();
+    await closeServer(facades.http);
+    facades.http = await httpServer();
     const second = primus({ transfomer: 'faye' } as PrimusOptions);
     const [level, message] = await onceLog(second);
     expect([level, message]).toEqual(['warn', 'Unknown Primus option "transfomer": did you mean "transformer"? (unknown options are kept for plugins)']);

@@ -3,23 +3,15 @@
  * offline and online again while both sides keep writing; the session
  * resumes (`recovered: true`) and both sides see every message once, in order.
  */
-import type { BrowserContext } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import { continuity, type Session } from '../../plugins/continuity';
-import { useBrowser, startServer, stopServer, openPage, waitForEvent, next, type TestServer } from './helpers';
+import { useBrowser, useServerAndContext, startServer, openPage, waitForEvent, next } from './helpers';
 
 const chromium = useBrowser();
-let srv: TestServer | undefined;
-let context: BrowserContext | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
-
-afterEach(async () => {
-  clearInterval(ticker);
-  await context?.close();
-  context = undefined;
-  await stopServer(srv);
-  srv = undefined;
-});
+// Declared first, so it runs first: the ticker stops before the server does.
+afterEach(() => clearInterval(ticker));
+const env = useServerAndContext();
 
 test('offline and online again: recovered, every message once and in order, both ways', async () => {
   const received: number[] = [];
@@ -27,15 +19,15 @@ test('offline and online again: recovered, every message once and in order, both
   let written = 0;
   // Chromium's offline mode may swallow the close frame: a short ping interval lets the server see the
   // connection die within a second either way, instead of after the default 30 s.
-  srv = await startServer({ pingInterval: 500 }, (primus) => {
+  env.srv = await startServer({ pingInterval: 500 }, (primus) => {
     primus.kernel.use(continuity);
     primus.on('connection', (spark: Spark) => {
       session ??= spark.session!;
       spark.on('data', (n) => received.push(n as number));
     });
   });
-  const opened = await openPage(chromium.browser, srv.url);
-  context = opened.context;
+  const opened = await openPage(chromium.browser, env.srv.url);
+  env.context = opened.context;
   const page = opened.page;
   await page.evaluate(() => {
     const w = window as any;
@@ -54,14 +46,14 @@ test('offline and online again: recovered, every message once and in order, both
   }, 10);
   await page.waitForFunction(() => (window as any).got.length > 10);
 
-  const gone = next(srv.primus, 'disconnection');
-  await context.setOffline(true);
+  const gone = next(env.srv.primus, 'disconnection');
+  await env.context.setOffline(true);
   await waitForEvent(page, 'offline');
   await gone;
   const whileAway = written;
   await new Promise((r) => setTimeout(r, 300));
   expect(written).toBeGreaterThan(whileAway);
-  await context.setOffline(false);
+  await env.context.setOffline(false);
   const events = await waitForEvent(page, 'continuity');
   expect(events.filter((e) => e.name === 'continuity').map((e) => e.value)).toEqual([{ recovered: true }]);
 

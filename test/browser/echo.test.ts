@@ -1,17 +1,9 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
-import { useBrowser, startServer, stopServer, openPage, waitForEvent, eventNames, next, type TestServer } from './helpers';
+import { useBrowser, useServerAndContext, startServer, openPage, waitForEvent, eventNames, next, type TestServer } from './helpers';
 
 const chromium = useBrowser();
-let srv: TestServer | undefined;
-let context: BrowserContext | undefined;
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await stopServer(srv);
-  srv = undefined;
-});
+const env = useServerAndContext();
 
 /** A server that echoes every message back to its sender. */
 async function echoServer(options: Record<string, unknown> = {}): Promise<TestServer> {
@@ -22,7 +14,7 @@ async function echoServer(options: Record<string, unknown> = {}): Promise<TestSe
 
 async function connect(url: string): Promise<Page> {
   const opened = await openPage(chromium.browser, url);
-  context = opened.context;
+  env.context = opened.context;
   const page = opened.page;
   await page.evaluate(() => {
     const w = window as any;
@@ -34,9 +26,9 @@ async function connect(url: string): Promise<Page> {
 
 describe('the served library in Chromium', () => {
   it('defines the Primus global: a class with statics, usable with and without new', async () => {
-    srv = await echoServer();
-    const opened = await openPage(chromium.browser, srv.url);
-    context = opened.context;
+    env.srv = await echoServer();
+    const opened = await openPage(chromium.browser, env.srv.url);
+    env.context = opened.context;
     const shape = await opened.page.evaluate(() => {
       const P = (window as any).Primus;
       const a = new P({ manual: true });
@@ -57,8 +49,8 @@ describe('the served library in Chromium', () => {
   });
 
   it('connects and echoes strings and objects', async () => {
-    srv = await echoServer();
-    const page = await connect(srv.url);
+    env.srv = await echoServer();
+    const page = await connect(env.srv.url);
     await page.evaluate(() => {
       const client = (window as any).client;
       client.write('hello');
@@ -69,7 +61,7 @@ describe('the served library in Chromium', () => {
       'hello',
       { a: [1, 'x', null], nested: { b: true, n: -2.5 } },
     ]);
-    expect(srv.primus.connected).toBe(1);
+    expect(env.srv.primus.connected).toBe(1);
   });
 
   it('runs a custom transformer written for Primus (Primus 8’s own websockets code) in the page', async () => {
@@ -78,16 +70,16 @@ describe('the served library in Chromium', () => {
       server: require('primus/transformers/websockets/server'),
       client: require('primus/transformers/websockets/client'),
     });
-    srv = await echoServer({ transformer: PrimusWebSockets });
-    const page = await connect(srv.url);
+    env.srv = await echoServer({ transformer: PrimusWebSockets });
+    const page = await connect(env.srv.url);
     await page.evaluate(() => (window as any).client.write({ via: 'custom' }));
     const log = await waitForEvent(page, 'data');
     expect(log.filter((e) => e.name === 'data').map((e) => e.value)).toEqual([{ via: 'custom' }]);
-    expect(srv.primus.spec.transformer).toBe('custom');
+    expect(env.srv.primus.spec.transformer).toBe('custom');
   });
 
   it('runs Primus plugins from npm in the page: primus-emitter and substream', async () => {
-    srv = await startServer({}, (primus) => {
+    env.srv = await startServer({}, (primus) => {
       primus.plugin('emitter', require('primus-emitter'));
       primus.plugin('substream', require('substream'));
       primus.on('connection', (spark: any) => {
@@ -96,7 +88,7 @@ describe('the served library in Chromium', () => {
         foo.on('data', (d: string) => foo.write(`foo:${d}`));
       });
     });
-    const page = await connect(srv.url);
+    const page = await connect(env.srv.url);
     const replies = await page.evaluate(
       () =>
         new Promise((resolve) => {
@@ -110,21 +102,21 @@ describe('the served library in Chromium', () => {
   });
 
   it('answers heartbeats, so the server keeps the connection', async () => {
-    srv = await startServer({ pingInterval: 100 });
-    const spark = next<Spark>(srv.primus, 'connection');
-    const page = await connect(srv.url);
+    env.srv = await startServer({ pingInterval: 100 });
+    const spark = next<Spark>(env.srv.primus, 'connection');
+    const page = await connect(env.srv.url);
     // Three pongs: an unanswered ping would have ended the spark on the next tick.
     const pongs = await next<number>((await spark)[0], 'incoming::pong', 3);
     expect(pongs.every((stamp) => typeof stamp === 'number' && stamp > 0)).toBe(true);
-    expect(srv.primus.connected).toBe(1);
+    expect(env.srv.primus.connected).toBe(1);
     expect(await eventNames(page)).toEqual(['open']);
   });
 
   it('ends without reconnecting when the server ends the spark', async () => {
-    srv = await echoServer();
+    env.srv = await echoServer();
     const sparks: Spark[] = [];
-    srv.primus.on('connection', (spark: Spark) => sparks.push(spark));
-    const page = await connect(srv.url);
+    env.srv.primus.on('connection', (spark: Spark) => sparks.push(spark));
+    const page = await connect(env.srv.url);
     sparks[0].end('bye');
     const log = await waitForEvent(page, 'end');
     expect(log.map((e) => e.name)).toEqual(['open', 'data', 'close', 'end']);
@@ -138,7 +130,7 @@ describe.each([
 ])('the %s parser in Chromium', (parser, plugin, wire) => {
   it('is in the library, speaks its wire format and echoes strings, objects and bytes', async () => {
     const raws: unknown[] = [];
-    srv = await startServer({ parser }, (primus) => {
+    env.srv = await startServer({ parser }, (primus) => {
       primus.on('connection', (spark: Spark) =>
         spark.on('data', (data: unknown, raw: unknown) => {
           raws.push(raw);
@@ -147,8 +139,8 @@ describe.each([
       );
     });
     // The library's first line lists the plugins it carries.
-    expect(srv.primus.library().split('\n')[0]).toContain(` ${plugin},`);
-    const page = await connect(srv.url);
+    expect(env.srv.primus.library().split('\n')[0]).toContain(` ${plugin},`);
+    const page = await connect(env.srv.url);
     await page.evaluate(() => {
       const client = (window as any).client;
       client.write({ a: 1, b: 'x' });

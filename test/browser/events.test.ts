@@ -1,19 +1,11 @@
 import { z } from 'zod/v3';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import { events, defineEvents, rooms, roomsOf } from '../../index';
-import { useBrowser, startServer, stopServer, openPage, type TestServer } from './helpers';
+import { useBrowser, useServerAndContext, startServer, openPage } from './helpers';
 
 const chromium = useBrowser();
-let srv: TestServer | undefined;
-let context: BrowserContext | undefined;
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await stopServer(srv);
-  srv = undefined;
-});
+const env = useServerAndContext();
 
 const app = defineEvents({
   join: z.string().min(1),
@@ -25,10 +17,10 @@ const app = defineEvents({
 
 /** Two pages in one browser context, each with a client `c` that logs events into `window.log`. */
 async function pages(): Promise<Page[]> {
-  const opened = await openPage(chromium.browser, srv!.url);
-  context = opened.context;
-  const second = await context.newPage();
-  await second.goto(srv!.url);
+  const opened = await openPage(chromium.browser, env.srv!.url);
+  env.context = opened.context;
+  const second = await env.context.newPage();
+  await second.goto(env.srv!.url);
   const all = [opened.page, second];
   for (const page of all) {
     await page.evaluate(
@@ -50,7 +42,7 @@ async function pages(): Promise<Page[]> {
 describe('rooms, typed events and acks in Chromium through the library', () => {
   it('joins a room by event, gets room broadcasts as typed events, asks and answers, sees refusals and timeouts', async () => {
     const sparks: Spark[] = [];
-    srv = await startServer({}, (primus) => {
+    env.srv = await startServer({}, (primus) => {
       primus.kernel.use(rooms).use(events, { map: app, ackTimeout: 2000 });
       primus.on('connection', (spark: Spark) => {
         sparks.push(spark);
@@ -63,7 +55,7 @@ describe('rooms, typed events and acks in Chromium through the library', () => {
     });
     const [one, two] = await pages();
     for (const page of [one, two]) await page.evaluate(() => (window as any).c.emit('join', 'lobby'));
-    while (roomsOf(srv.primus).room('lobby').sparks().length < 2) await new Promise((r) => setTimeout(r, 10));
+    while (roomsOf(env.srv.primus).room('lobby').sparks().length < 2) await new Promise((r) => setTimeout(r, 10));
 
     await one.evaluate(() => (window as any).c.emit('chat', { text: 'hello all' }));
     for (const page of [one, two]) {
@@ -92,6 +84,6 @@ describe('rooms, typed events and acks in Chromium through the library', () => {
       ),
     );
     expect(timeout).toEqual(['ALLSPARK_ACK_TIMEOUT', 'No reply to "slow" within 50 ms']);
-    expect(srv.primus.connected).toBe(2);
+    expect(env.srv.primus.connected).toBe(2);
   });
 });

@@ -4,21 +4,13 @@
  * from the page (or `websockets: false`), engine.io and SockJS fall back to
  * HTTP, while websockets and faye report an error (they have no fallback).
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Spark } from '../../core/spark';
 import { CAPABILITIES, NO_HTTP_FALLBACK, TRANSFORMERS, type TransformerName } from '../conformance/capabilities';
-import { useBrowser, next, startServer, stopServer, waitForEvent, type TestServer } from './helpers';
+import { useBrowser, useServerAndContext, next, startServer, waitForEvent, type TestServer } from './helpers';
 
 const chromium = useBrowser();
-let srv: TestServer | undefined;
-let context: BrowserContext | undefined;
-
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  await stopServer(srv);
-  srv = undefined;
-});
+const env = useServerAndContext();
 
 /** The transport a spark runs on. */
 function transportOf(transformer: TransformerName, spark: any): string {
@@ -35,14 +27,14 @@ async function echoServer(transformer: TransformerName): Promise<TestServer> {
 
 /** Open the page, optionally without a WebSocket global, and connect a tracked client with `options`. */
 async function connect(url: string, options: Record<string, unknown>, withoutWebSocket = false): Promise<Page> {
-  context = await chromium.browser.newContext();
+  env.context = await chromium.browser.newContext();
   if (withoutWebSocket) {
     // Before any page script runs, as in a browser (or a proxy) without WebSocket support.
-    await context.addInitScript(() => {
+    await env.context.addInitScript(() => {
       Object.defineProperty(window, 'WebSocket', { value: undefined, configurable: true, writable: true });
     });
   }
-  const page = await context.newPage();
+  const page = await env.context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => typeof (window as unknown as { Primus?: unknown }).Primus === 'function');
   await page.evaluate((o) => {
@@ -66,9 +58,9 @@ describe.each(TRANSFORMERS)('%s in Chromium', (transformer: TransformerName) => 
   const caps = CAPABILITIES[transformer];
 
   it('connects and echoes with the same page code', async () => {
-    srv = await echoServer(transformer);
-    const spark = next<Spark>(srv.primus as any, 'connection');
-    const page = await connect(srv.url, {});
+    env.srv = await echoServer(transformer);
+    const spark = next<Spark>(env.srv.primus as any, 'connection');
+    const page = await connect(env.srv.url, {});
     await waitForEvent(page, 'open');
     expect(await echo(page, VALUES)).toEqual(VALUES);
     expect((await spark)[0].headers['user-agent']).toMatch(/HeadlessChrome|Chrome/);
@@ -76,9 +68,9 @@ describe.each(TRANSFORMERS)('%s in Chromium', (transformer: TransformerName) => 
 
   if (caps.httpFallback) {
     it('falls back to HTTP when the page has no WebSocket', async () => {
-      srv = await echoServer(transformer);
-      const spark = next<Spark>(srv.primus as any, 'connection');
-      const page = await connect(srv.url, {}, true);
+      env.srv = await echoServer(transformer);
+      const spark = next<Spark>(env.srv.primus as any, 'connection');
+      const page = await connect(env.srv.url, {}, true);
       await waitForEvent(page, 'open');
       expect(await echo(page, VALUES)).toEqual(VALUES);
       expect(transportOf(transformer, (await spark)[0])).not.toBe('websocket');
@@ -86,20 +78,20 @@ describe.each(TRANSFORMERS)('%s in Chromium', (transformer: TransformerName) => 
     });
 
     it('avoids WebSocket with `websockets: false`', async () => {
-      srv = await echoServer(transformer);
-      const spark = next<Spark>(srv.primus as any, 'connection');
-      const page = await connect(srv.url, { websockets: false });
+      env.srv = await echoServer(transformer);
+      const spark = next<Spark>(env.srv.primus as any, 'connection');
+      const page = await connect(env.srv.url, { websockets: false });
       await waitForEvent(page, 'open');
       expect(await echo(page, VALUES.slice(0, 2))).toEqual(VALUES.slice(0, 2));
       expect(transportOf(transformer, (await spark)[0])).not.toBe('websocket');
     });
   } else {
     it(`cannot connect without WebSocket: ${NO_HTTP_FALLBACK}`, async () => {
-      srv = await echoServer(transformer);
-      const page = await connect(srv.url, { strategy: false }, true);
+      env.srv = await echoServer(transformer);
+      const page = await connect(env.srv.url, { strategy: false }, true);
       const log = await waitForEvent(page, 'end');
       expect(log.map((e) => e.name)).toEqual(['error', 'end']);
-      expect(srv.primus.connected).toBe(0);
+      expect(env.srv.primus.connected).toBe(0);
     });
   }
 });

@@ -210,3 +210,21 @@ export function useBrowser(): { readonly browser: Browser } {
   });
   return holder;
 }
+
+/** What one browser test opened: its server and its browser context. */
+export interface OpenedByTest {
+  srv?: TestServer;
+  context?: BrowserContext;
+}
+
+/** The test file's server and browser context, closed (context first) after each test. */
+export function useServerAndContext(): OpenedByTest {
+  const opened: OpenedByTest = {};
+  afterEach(async () => {
+    await opened.context?.close();
+    opened.context = undefined;
+    await stopServer(opened.srv);
+    opened.srv = undefined;
+  });
+  return opened;
+}

@@ -1,5 +1,5 @@
 import { freePort, redisAvailable, startRedis, startRedisAt, type RedisServer } from '../helpers/redis';
-import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { connectClient, startNode, startReadyNodes, until, type ClusterNode } from '../helpers/cluster';
 import { FaultProxy } from '../helpers/proxy';
 import type { Client } from '../../core/client';
 
@@ -31,8 +31,7 @@ suite('cluster failures', () => {
 
   it('a SIGKILLed node leaves the view, the routing table and presence within 10 s with the default TTL', async () => {
     redis = await startRedis();
-    nodes = await Promise.all(['a', 'b', 'c'].map((id) => startNode(redis!.url, id)));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['a', 'b', 'c']);
     const doomed = await connect(nodes[2], 'carol');
     await connect(nodes[0], 'ann');
     await until(async () => (await nodes[0].call('view')).connections === 2);
@@ -62,8 +61,7 @@ suite('cluster failures', () => {
 
   it('Redis restart: nodes reconnect, re-subscribe, rebuild routing and presence; local delivery never stops', async () => {
     redis = await startRedis();
-    nodes = await Promise.all(['a', 'b'].map((id) => startNode(redis!.url, id, { nodeTtl: 2000, heartbeatInterval: 300 })));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['a', 'b'], { nodeTtl: 2000, heartbeatInterval: 300 });
     const onA = await connect(nodes[0], 'ann');
     const alsoOnA = await connect(nodes[0]);
     const onB = await connect(nodes[1], 'bob');
@@ -172,8 +170,7 @@ suite('cluster failures', () => {
 
   it('a node that stops answering (SIGSTOP): a send to its spark rejects after sendTimeout; after SIGCONT it is delivered', async () => {
     redis = await startRedis();
-    nodes = await Promise.all(['a', 'b'].map((id) => startNode(redis!.url, id, { sendTimeout: 500 })));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['a', 'b'], { sendTimeout: 500 });
     const onB = await connect(nodes[1]);
     await until(async () => (await nodes[0].call('spark', onB.id)) === 'b');
     nodes[1].child.kill('SIGSTOP');

@@ -4,7 +4,7 @@ import type { Client, ClientOptions } from '../../core/client';
 import type { SocketClass } from '../../core/client/factory';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { nginxAvailable, startNginx, type Nginx } from '../helpers/nginx';
-import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { connectClient, startReadyNodes, until, type ClusterNode } from '../helpers/cluster';
 
 /**
  * docs/nginx.conf for real: Debian's nginx in front of three cluster nodes
@@ -37,8 +37,7 @@ suite('three nodes behind nginx (docs/nginx.conf)', () => {
 
   async function cluster(transformer: string): Promise<void> {
     const env = { ALLSPARK_TEST_TRANSFORMER: transformer };
-    nodes = await Promise.all(['n1', 'n2', 'n3'].map((id) => startNode(redis.url, `${transformer}-${id}`, { heartbeatInterval: 300, nodeTtl: 2000 }, env)));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['n1', 'n2', 'n3'].map((id) => `${transformer}-${id}`), { heartbeatInterval: 300, nodeTtl: 2000 }, env);
     nginx = await startNginx(CONFIG, nodes.map((n) => Number(new URL(n.url).port)));
   }
 

@@ -1,5 +1,5 @@
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
-import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { connectClient, startReadyNodes, until, type ClusterNode } from '../helpers/cluster';
 import { Redis } from 'ioredis';
 import type { Client } from '../../core/client';
 
@@ -15,8 +15,7 @@ suite('cluster: three nodes on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    nodes = await Promise.all(['a', 'b', 'c'].map((id) => startNode(redis.url, id, fast)));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['a', 'b', 'c'], fast);
   });
 
   afterAll(async () => {

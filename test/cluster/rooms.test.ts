@@ -1,5 +1,5 @@
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
-import { connectClient, startNode, until, type ClusterNode } from '../helpers/cluster';
+import { connectClient, startReadyNodes, until, type ClusterNode } from '../helpers/cluster';
 import { Redis } from 'ioredis';
 import type { Client } from '../../core/client';
 
@@ -18,8 +18,7 @@ suite('rooms across three nodes on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    nodes = await Promise.all(['a', 'b', 'c'].map((id) => startNode(redis.url, id, { nodeTtl: 2000, heartbeatInterval: 300 }, { ALLSPARK_TEST_ROOMS: '1' })));
-    await Promise.all(nodes.map((n) => n.call('ready')));
+    nodes = await startReadyNodes(redis.url, ['a', 'b', 'c'], { nodeTtl: 2000, heartbeatInterval: 300 }, { ALLSPARK_TEST_ROOMS: '1' });
   });
 
   afterAll(async () => {

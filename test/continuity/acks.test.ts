@@ -44,6 +44,19 @@ function later<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
+/**
+ * A request each way that no handler ever answers ("question" to the client,
+ * "slow" to the server), given 100 ms to arrive; each settles with its error.
+ */
+async function askUnanswered(client: Client & Loose & Asking, spark: Spark & Loose & Asking) {
+  client.on('question', () => new Promise(() => undefined));
+  spark.on('slow', () => new Promise(() => undefined));
+  const fromServer = spark.ask('question').catch((err: AllsparkError) => err);
+  const fromClient = client.ask('slow', 1).catch((err: AllsparkError) => err);
+  await delay(100);
+  return { fromServer, fromClient };
+}
+
 describe('requests across a blip with continuity', () => {
   test('client → server: the reply written while the client is away is replayed; the callback runs exactly once', async () => {
     const { client, spark, session } = await start();
@@ -107,11 +120,7 @@ describe('requests across a blip with continuity', () => {
 describe('requests when the session is lost, or without continuity', () => {
   test('past the window (recovered: false): waiting requests reject with ALLSPARK_ACK_CLOSED on both sides', async () => {
     const { client, spark, session } = await start({ window: 100 });
-    client.on('question', () => new Promise(() => undefined));
-    spark.on('slow', () => new Promise(() => undefined));
-    const fromServer = spark.ask('question').catch((err: AllsparkError) => err);
-    const fromClient = client.ask('slow', 1).catch((err: AllsparkError) => err);
-    await delay(100);
+    const { fromServer, fromClient } = await askUnanswered(client, spark);
     const events = continuityEvents(client);
     env!.proxy.blip(600);
     const serverErr = (await fromServer) as AllsparkError;
@@ -124,11 +133,7 @@ describe('requests when the session is lost, or without continuity', () => {
 
   test('resumed with a gap (history trimmed, recovered: false): the same session rejects what waited, on both sides', async () => {
     const { client, spark, session } = await start();
-    client.on('question', () => new Promise(() => undefined));
-    spark.on('slow', () => new Promise(() => undefined));
-    const fromServer = spark.ask('question').catch((err: AllsparkError) => err);
-    const fromClient = client.ask('slow', 1).catch((err: AllsparkError) => err);
-    await delay(100);
+    const { fromServer, fromClient } = await askUnanswered(client, spark);
     const events = continuityEvents(client);
     env!.proxy.blip(300);
     await until(() => session.spark === null, 10_000, 'the server to see the blip');
@@ -156,11 +161,7 @@ describe('requests when the session is lost, or without continuity', () => {
     const sparkP = once<Spark>(kernel, 'connection');
     await once(client, 'open');
     const spark = (await sparkP) as Spark & Loose;
-    client.on('question', () => new Promise(() => undefined));
-    spark.on('slow', () => new Promise(() => undefined));
-    const fromServer = spark.ask('question').catch((err: AllsparkError) => err);
-    const fromClient = client.ask('slow', 1).catch((err: AllsparkError) => err);
-    await delay(100);
+    const { fromServer, fromClient } = await askUnanswered(client, spark);
     proxy.blip(200);
     const [serverErr, clientErr] = (await Promise.all([fromServer, fromClient])) as AllsparkError[];
     expect([serverErr.code, serverErr.message]).toEqual(['ALLSPARK_ACK_CLOSED', 'The connection closed before "question" was answered']);

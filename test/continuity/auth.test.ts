@@ -10,7 +10,7 @@ import type { Client } from '../../core/client/client';
 import { middleware } from '../../plugins/middleware';
 import { authorization } from '../../plugins/authorization';
 import { formatResume, type Hello } from '../../plugins/continuity/protocol';
-import { continuityEnv, continuityEvents, until } from './env';
+import { continuityEnv, until } from './env';
 import { once } from '../helpers/net';
 
 let env: Awaited<ReturnType<typeof continuityEnv>> | undefined;
@@ -51,9 +51,7 @@ async function setup(): Promise<{ port: number; authorized: string[] }> {
 
 test('authorization runs on every resume; the session continues for its own identity', async () => {
   const { authorized } = await setup();
-  const alice = env!.client({}, `${env!.proxy.url}/?user=alice`);
-  const events = continuityEvents(alice);
-  await once(alice, 'open');
+  const { client: alice, events } = await env!.connect({}, `${env!.proxy.url}/?user=alice`);
   env!.proxy.blip(20);
   await until(() => events.length === 1);
   env!.proxy.blip(20);
@@ -64,9 +62,7 @@ test('authorization runs on every resume; the session continues for its own iden
 
 test('another identity with the right token gets a new session, and the owner keeps hers', async () => {
   const { port } = await setup();
-  const alice = env!.client({}, `${env!.proxy.url}/?user=alice`);
-  const events = continuityEvents(alice);
-  await once(alice, 'open');
+  const { client: alice, events } = await env!.connect({}, `${env!.proxy.url}/?user=alice`);
   await until(() => stateOf(alice).epoch !== '');
   const s = stateOf(alice);
   const hello = await rawHello(port, formatResume({ ...s, hash: '', seq: 1 }), 'mallory');
@@ -80,9 +76,7 @@ test('another identity with the right token gets a new session, and the owner ke
 
 test('a token works once: after the resume that used it, it is refused', async () => {
   const { port } = await setup();
-  const alice = env!.client({}, `${env!.proxy.url}/?user=alice`);
-  const events = continuityEvents(alice);
-  await once(alice, 'open');
+  const { client: alice, events } = await env!.connect({}, `${env!.proxy.url}/?user=alice`);
   await until(() => stateOf(alice).epoch !== '');
   const used = { ...stateOf(alice) };
   env!.proxy.blip(20);

@@ -4,10 +4,10 @@ import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';
 import { reconnect } from '../../plugins/reconnect';
-import { continuity, type ContinuityInfo, type ClientContinuityEvent } from '../../plugins/continuity';
+import { continuity, type ContinuityInfo, type ClientContinuityEvent, type Session } from '../../plugins/continuity';
 import type { PluginDefinition, PluginOptions } from '../../core/plugin';
 import { FaultProxy } from '../helpers/proxy';
-import { portOf } from '../helpers/net';
+import { once, portOf, until as pollUntil } from '../helpers/net';
 
 export type ContinuityOptions = PluginOptions<typeof continuity>;
 
@@ -44,12 +44,30 @@ export async function continuityEnv(
       clients.push(c);
       return c;
     },
+    /**
+     * A client, open, with its `continuity` events and the data it received
+     * recorded from the start, and the server's session for it.
+     */
+    async connect(opts: Record<string, unknown> = {}, url = proxy.url) {
+      const first = nextSession(kernel);
+      const client = this.client(opts, url);
+      const events = continuityEvents(client);
+      const got: unknown[] = [];
+      client.on('data', (d: unknown) => got.push(d));
+      await once(client, 'open');
+      return { client, events, got, session: await first };
+    },
     async stop(): Promise<void> {
       for (const c of clients) c.destroy();
       await proxy.close();
       await kernel.close();
     },
   };
+}
+
+/** The server's session for the next connection. */
+export function nextSession(kernel: Kernel): Promise<Session> {
+  return new Promise((resolve) => kernel.once('connection', (spark: Spark) => resolve(spark.session!)));
 }
 
 /** Record a client's `continuity` events. */
@@ -59,11 +77,7 @@ export function continuityEvents(client: Client): ClientContinuityEvent[] {
   return out;
 }
 
-/** Wait until `check()` is true (polling every 10 ms), or fail after `ms`. */
-export async function until(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Wait until `check()` is true, polling every 10 ms (a blip lasts tens of ms), or fail after `ms`. */
+export function until(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  return pollUntil(check, ms, what, 10);
 }

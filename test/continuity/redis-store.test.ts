@@ -7,7 +7,7 @@ import type { Spark } from '../../core/spark';
 import type { Kernel } from '../../core/kernel';
 import { cluster } from '../../plugins/cluster';
 import { RedisStore, continuity, continuityStoreOf, type ContinuityInfo, type Session } from '../../plugins/continuity';
-import { continuityEnv, continuityEvents, until, type ContinuityOptions } from './env';
+import { continuityEnv, continuityEvents, nextSession, until, type ContinuityOptions } from './env';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { httpServer, once, portOf } from '../helpers/net';
 import { FaultProxy } from '../helpers/proxy';
@@ -41,10 +41,6 @@ run('Redis Streams store', () => {
   }
 
   const storeOf = (kernel: Kernel): RedisStore => continuityStoreOf(kernel) as RedisStore;
-
-  function nextSession(kernel: Kernel): Promise<Session> {
-    return new Promise((resolve) => kernel.once('connection', (spark: Spark) => resolve(spark.session!)));
-  }
 
   test('the cluster plugin makes Redis the default store; a client resumes on another node with nothing lost', async () => {
     const a = await node();
@@ -139,13 +135,7 @@ run('Redis Streams store', () => {
     stops.push(() => volatile.stop());
     const a = await node({}, 'v1', volatile.url);
     echoApp(a.kernel, []);
-    const first = nextSession(a.kernel);
-    const client = a.client();
-    const events = continuityEvents(client);
-    const got: unknown[] = [];
-    client.on('data', (d: unknown) => got.push(d));
-    await once(client, 'open');
-    const session = await first;
+    const { client, events, got, session } = await a.connect();
     client.write('x');
     await until(() => got.length === 1);
     await until(() => (client as unknown as { continuity: { outbox: { length: number } } }).continuity.outbox.length === 0, 5000, 'the acknowledgement');
@@ -171,13 +161,7 @@ run('Redis Streams store', () => {
       const err = args[0] as { code?: string; message: string };
       if (level === 'warn' && err.code === 'ALLSPARK_CONTINUITY') warnings.push(err.message);
     });
-    const first = nextSession(a.kernel);
-    const client = a.client();
-    const events = continuityEvents(client);
-    const got: unknown[] = [];
-    client.on('data', (d: unknown) => got.push(d));
-    await once(client, 'open');
-    const session = await first;
+    const { client, events, got, session } = await a.connect();
     session.write(1);
     await until(() => got.length === 1);
     a.proxy.blip(Infinity);

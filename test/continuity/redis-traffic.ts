@@ -80,7 +80,7 @@ export function redisNodes() {
 }
 
 /** Our client with continuity and reconnect, as a browser or Node app would have it. */
-export const ContinuitySocket = socketClass(clientConfigOf('/primus', [[websockets, {}], [jsonParserPlugin, {}], [reconnect, {}], [continuity, {}]]));
+const ContinuitySocket = socketClass(clientConfigOf('/primus', [[websockets, {}], [jsonParserPlugin, {}], [reconnect, {}], [continuity, {}]]));
 
 /** A client writing `{ c, n }` every 5 ms and recording the echoes and its `continuity` events. */
 export class TrafficClient {

@@ -1,6 +1,6 @@
 import type { Spark } from '../../core/spark';
 import type { Session } from '../../plugins/continuity';
-import { continuityEnv, continuityEvents, until } from './env';
+import { continuityEnv, continuityEvents, nextSession, until } from './env';
 import { once } from '../helpers/net';
 
 let env: Awaited<ReturnType<typeof continuityEnv>> | undefined;
@@ -39,20 +39,9 @@ test('messages written while the client is cut off are replayed in order; client
   expect(env.events.map(([, info]) => [info.recovered, info.reason])).toEqual([[true, undefined]]);
 });
 
-/** The server's session for the next connection. */
-function nextSession(kernel: import('../../core/kernel').Kernel): Promise<Session> {
-  return new Promise((resolve) => kernel.once('connection', (spark: Spark) => resolve(spark.session!)));
-}
-
 test('a client that received nothing yet resumes and gets what was written while it was away', async () => {
   env = await continuityEnv();
-  const sessionP = nextSession(env.kernel);
-  const client = env.client();
-  const events = continuityEvents(client);
-  const got: unknown[] = [];
-  client.on('data', (d: unknown) => got.push(d));
-  await once(client, 'open');
-  const session = await sessionP;
+  const { client, events, got, session } = await env.connect();
   env.proxy.blip(100);
   await until(() => session.spark === null);
   session.write('while away');
@@ -63,11 +52,7 @@ test('a client that received nothing yet resumes and gets what was written while
 
 test('past the window: recovered false on both sides, unacknowledged messages handed back, a new session', async () => {
   env = await continuityEnv({ window: 100, ackDelay: 10_000, ackEvery: 1000 });
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  const events = continuityEvents(client);
-  await once(client, 'open');
-  const session = await first;
+  const { client, events, session } = await env.connect();
   const received: unknown[] = [];
   session.spark!.on('data', (d: unknown) => received.push(d));
   client.write('x');
@@ -85,13 +70,7 @@ test('past the window: recovered false on both sides, unacknowledged messages ha
 
 test('history trimmed: recovered false with reason trimmed, nothing replayed, the session goes on', async () => {
   env = await continuityEnv({ maxMessages: 3 });
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  const events = continuityEvents(client);
-  const got: unknown[] = [];
-  client.on('data', (d: unknown) => got.push(d));
-  await once(client, 'open');
-  const session = await first;
+  const { client, events, got, session } = await env.connect();
   const received: unknown[] = [];
   env.kernel.on('connection', (spark: Spark) => spark.on('data', (d: unknown) => received.push(d)));
   session.spark!.on('data', (d: unknown) => received.push(d));
@@ -151,10 +130,7 @@ test('a silent plain server: after helloTimeout the client is plain, with no eve
 
 test('a client that ends for good ends its session on the server at once', async () => {
   env = await continuityEnv();
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  await once(client, 'open');
-  const session = await first;
+  const { client, session } = await env.connect();
   await until(() => (client as unknown as { continuity: { phase: string } }).continuity.phase === 'on');
   const closed = once(session, 'close');
   client.end();
@@ -201,13 +177,7 @@ test('a stalled connection the server still holds: the client comes back on a ne
 
 test('broadcasts (encoded once for all sparks) are kept and replayed as the text they were', async () => {
   env = await continuityEnv();
-  const first = nextSession(env.kernel);
-  const client = env.client();
-  const events = continuityEvents(client);
-  const got: unknown[] = [];
-  client.on('data', (d: unknown) => got.push(d));
-  await once(client, 'open');
-  const session = await first;
+  const { client, events, got, session } = await env.connect();
   env.kernel.write('b1 ✓');
   await until(() => got.length === 1);
   env.proxy.stall(300);

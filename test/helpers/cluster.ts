@@ -5,6 +5,7 @@ import { buildSync } from 'esbuild';
 import { Primus } from '../../index';
 import type { Client, ClientOptions } from '../../core/client';
 export { until } from './net';
+import { killChild } from './processes';
 import type { SocketClass } from '../../core/client/factory';
 
 const ROOT = join(__dirname, '..', '..');
@@ -78,15 +79,17 @@ export function startNode(redis: string, nodeId: string, options: Record<string,
             waiters.add(waiter);
           });
         },
-        async kill(signal = 'SIGKILL') {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill(signal);
-          await exited;
-        },
+        kill: (signal = 'SIGKILL') => killChild(child, signal),
       });
     });
   });
+}
+
+/** Start one node per id on `redis`, side by side; resolves once every one is connected to Redis (`ready`). */
+export async function startReadyNodes(redis: string, ids: string[], options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ClusterNode[]> {
+  const nodes = await Promise.all(ids.map((id) => startNode(redis, id, options, env)));
+  await Promise.all(nodes.map((n) => n.call('ready')));
+  return nodes;
 }
 
 const WebSocketClient = Primus.createSocket({ transformer: 'websockets', parser: 'json' });

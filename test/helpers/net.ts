@@ -60,11 +60,11 @@ export function collect<T = unknown>(emitter: EventEmitter | { on(e: string, f: 
   });
 }
 
-/** Poll `check` until it returns true (rejects after `ms`). */
-export async function until(check: () => boolean | Promise<boolean>, ms = 15_000, step = 50): Promise<void> {
+/** Poll `check` every `step` ms until it returns true (rejects after `ms`, naming `what`). */
+export async function until(check: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition', step = 50): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(step);
   }
 }

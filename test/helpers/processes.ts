@@ -49,10 +49,15 @@ export function startNode(file: string, env: Record<string, string> = {}): Promi
   });
 }
 
-/** SIGKILL a child and wait for it to be gone. */
-export async function kill(node: NodeProcess): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
-  const gone = new Promise((r) => node.child.once('exit', r));
-  node.child.kill('SIGKILL');
+/** Send `signal` to a child and wait for it to be gone (at once if it is gone already). */
+export async function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
   await gone;
+}
+
+/** SIGKILL a child node and wait for it to be gone. */
+export function kill(node: NodeProcess): Promise<void> {
+  return killChild(node.child);
 }

@@ -59,8 +59,8 @@ export async function startRedis(settings: RedisSettings = {}): Promise<RedisSer
 /** Start redis-server on a given port (a node was told this address before Redis existed). */
 export async function startRedisAt(port: number, settings: RedisSettings = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'allspark-redis-'));
-  const launch = (d: string, p: number): Promise<ChildProcess> => launchIn(d, p, settings.persistent === true);
-  let child: ChildProcess | null = await launch(dir, port);
+  const launch = (): Promise<ChildProcess> => launchIn(dir, port, settings.persistent === true);
+  let child: ChildProcess | null = await launch();
   const kill = async (): Promise<void> => {
     const running = child;
     child = null;
@@ -75,7 +75,7 @@ export async function startRedisAt(port: number, settings: RedisSettings = {}): 
     kill,
     async restart() {
       await kill();
-      child = await launch(dir, port);
+      child = await launch();
     },
     async stop() {
       await kill();
