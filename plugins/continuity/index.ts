@@ -116,6 +116,7 @@ function ownStore(ctx: ServerContext, options: z.output<typeof continuityOptions
   }
   return new RedisStore(cluster.driver, { ...options, prefix: cluster.keys.prefix }, (message, cause) =>
     ctx.log('warn', new AllsparkError(ErrorCodes.CONTINUITY, cause === undefined ? message : `${message}: ${describe(cause)}`, { cause })),
+    cluster.broker,
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Frame } from '../../core/types';
+import type { Broker, BrokerPayload } from '../../core/broker';
 import { defineScripts, type RedisDriver } from '../cluster/driver';
 import { randomToken, type GapReason, type ResumeRequest } from './protocol';
 import { MemoryStream } from './stream';
@@ -18,6 +19,14 @@ export interface RedisStoreOptions extends MemoryStoreLimits, WriteLimits {
   /** ms a connecting client waits for Redis before it is sent to reconnect. */
   claimTimeout: number;
 }
+
+/**
+ * Broker channel on which a node that took a session over names it and the
+ * lease it took it from (`<id> <lease>`), so the node that held it lets go
+ * of its copy at once (its `close`: requests waiting on it reject now, not
+ * at the end of the window).
+ */
+export const MOVED_CHANNEL = 'continuity:moved';
 
 /** ms a node keeps its copy of an away session after the session's keys in Redis expired. */
 const LOCAL_MARGIN = 1000;
@@ -52,8 +61,11 @@ export class RedisStore implements ContinuityStore {
   readonly #redis: RedisInstance;
   /** Refreshes the expiry of connected sessions' keys. */
   readonly #refresh: ReturnType<typeof setInterval>;
+  /** Where takeovers are announced to the other nodes (none: a node learns when its next write is refused). */
+  readonly #broker: Broker | undefined;
+  readonly #unsubscribe: () => void;
 
-  constructor(driver: RedisDriver, options: Partial<RedisStoreOptions> & { prefix: string }, report: RedisStoreTrouble = () => undefined) {
+  constructor(driver: RedisDriver, options: Partial<RedisStoreOptions> & { prefix: string }, report: RedisStoreTrouble = () => undefined, broker?: Broker) {
     this.options = { ...REDIS_DEFAULTS, ...options };
     this.keys = continuityKeys(this.options.prefix);
     this.#driver = driver;
@@ -68,6 +80,8 @@ export class RedisStore implements ContinuityStore {
     if (driver.state === 'ready') void this.#redis.load().catch(() => undefined);
     this.#refresh = setInterval(() => this.#local.forAttached((s) => this.#touch(s)), this.#refreshEvery);
     this.#refresh.unref();
+    this.#broker = broker;
+    this.#unsubscribe = broker?.subscribe(MOVED_CHANNEL, this.#onMoved) ?? (() => undefined);
   }
 
   /** The store's epoch as last read from Redis (`''` before the first read). */
@@ -142,6 +156,7 @@ export class RedisStore implements ContinuityStore {
   /** Write what is pending (for up to a second), then let go of every local copy; sessions stay in Redis for other nodes. */
   async close(): Promise<void> {
     clearInterval(this.#refresh);
+    this.#unsubscribe();
     this.#driver.off('ready', this.#onReady);
     this.#driver.off('down', this.#onDown);
     await this.writer.settle(1000);
@@ -179,6 +194,9 @@ export class RedisStore implements ContinuityStore {
     if (status === 'missing') {
       // Nothing read yet and never confirmed: the client's first connect (or a retry of it).
       if (request.epoch === '') return this.#create(request.session, identity, request.token);
+      // Gone from Redis (expired, or Redis lost it): a copy still held here is over now, not at its own expiry.
+      const stale = this.#local.get(request.session);
+      if (stale !== undefined && stale.spark === null) this.#local.remove(stale);
       const epoch = await this.#redis.load();
       return this.#create(randomToken(), identity, null, request.epoch !== epoch ? 'epoch' : 'expired');
     }
@@ -189,7 +207,9 @@ export class RedisStore implements ContinuityStore {
     const local = this.#local.get(request.session);
     // This node owned the session until this claim: its copy has everything, written to Redis or not yet
     // (the application may have written to it while the claim was on its way).
-    const owned = local !== undefined && local.lease !== '' && reply[6]!.toString() === local.lease;
+    const previousLease = reply[6]!.toString();
+    const owned = local !== undefined && local.lease !== '' && previousLease === local.lease;
+    if (!owned && previousLease !== '') this.#broker?.publish(MOVED_CHANNEL, `${request.session} ${previousLease}`);
     const session = local ?? this.#local.add(new RedisSession(request.session, identity, token, request.token, new MemoryStream(request.session, epoch, this.options), this));
     // Connected here from now on (a write before `attach` must not set a shorter expiry, let alone none).
     session.ttl = this.#attachedTtl;
@@ -257,6 +277,13 @@ export class RedisStore implements ContinuityStore {
     this.#local.remove(session);
     if (spark !== null) spark.end(undefined, { reconnect: true });
   }
+
+  /** Another node took over a session (see {@link MOVED_CHANNEL}): the copy that held it under that lease goes, as when Redis refuses its write. */
+  #onMoved = (payload: BrokerPayload): void => {
+    const [id, lease] = (typeof payload === 'string' ? payload : Buffer.from(payload).toString()).split(' ');
+    const session = lease === undefined ? undefined : this.#local.get(id);
+    if (session !== undefined && session.lease === lease) this.#refused(session);
+  };
 
   #touch(session: RedisSession): void {
     session.ttl = this.#attachedTtl;

@@ -4,7 +4,8 @@ import { websockets } from '../../transformers/websockets';
 import { jsonParserPlugin } from '../../plugins/json-parser';
 import { heartbeat } from '../../plugins/heartbeat';
 import { reconnect } from '../../plugins/reconnect';
-import { continuity, type ContinuityInfo, type ClientContinuityEvent, type Session } from '../../plugins/continuity';
+import { continuity, continuityStoreOf, type ContinuityInfo, type ClientContinuityEvent, type Session } from '../../plugins/continuity';
+import { cluster } from '../../plugins/cluster';
 import type { PluginDefinition, PluginOptions } from '../../core/plugin';
 import { FaultProxy } from '../helpers/proxy';
 import { once, portOf, until as pollUntil } from '../helpers/net';
@@ -63,6 +64,18 @@ export async function continuityEnv(
       await kernel.close();
     },
   };
+}
+
+/**
+ * {@link continuityEnv} on the Redis store: the cluster plugin (on `redis`,
+ * keys under `prefix`) before continuity; resolves once the store has read
+ * its epoch, so the first client is not sent to reconnect. Kernels with the
+ * same `prefix` share their sessions (a client resumes on either).
+ */
+export async function redisContinuityEnv(redis: string, prefix: string, options: ContinuityOptions = {}, kernelSetup: (k: Kernel) => void = () => undefined) {
+  const env = await continuityEnv(options, kernelSetup, { before: (k: Kernel) => void k.use(cluster, { redis, prefix, retryMax: 100 }) });
+  await until(() => continuityStoreOf(env.kernel)!.epoch !== '', 10_000, 'the epoch');
+  return env;
 }
 
 /** The server's session for the next connection. */

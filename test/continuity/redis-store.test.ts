@@ -7,7 +7,7 @@ import type { Spark } from '../../core/spark';
 import type { Kernel } from '../../core/kernel';
 import { cluster } from '../../plugins/cluster';
 import { RedisStore, continuity, continuityStoreOf, type ContinuityInfo, type Session } from '../../plugins/continuity';
-import { continuityEnv, continuityEvents, nextSession, until, type ContinuityOptions } from './env';
+import { continuityEnv, continuityEvents, nextSession, redisContinuityEnv, until, type ContinuityOptions } from './env';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { httpServer, once, portOf } from '../helpers/net';
 import { FaultProxy } from '../helpers/proxy';
@@ -34,9 +34,8 @@ run('Redis Streams store', () => {
 
   /** A kernel with the cluster plugin then continuity (its default store is then Redis). */
   async function node(options: ContinuityOptions = {}, p = `t${++prefix}`, url = redis.url) {
-    const env = await continuityEnv(options, () => undefined, { before: (k: Kernel) => void k.use(cluster, { redis: url, prefix: p, retryMax: 100 }) });
+    const env = await redisContinuityEnv(url, p, options);
     stops.push(() => env.stop());
-    await until(() => storeOf(env.kernel).epoch !== '', 10_000, 'the epoch');
     return env;
   }
 
