@@ -46,6 +46,12 @@ export const ErrorCodes = {
    * other nodes; the new one is refused (never answered with local data only).
    */
   ROOMS_QUERY_LIMIT: 'ALLSPARK_ROOMS_QUERY_LIMIT',
+  /**
+   * A membership query between nodes, or an answer to one, is malformed (a
+   * node of another version, a stray publisher on the query channel); also
+   * the rejection of a query that another node could not answer.
+   */
+  ROOMS_QUERY_INVALID: 'ALLSPARK_ROOMS_QUERY_INVALID',
   /** A typed event's payload (or reply) failed its zod schema; `err.event`, `err.path`, `err.issues`. */
   EVENT_INVALID: 'ALLSPARK_EVENT_INVALID',
   /** An event not in the event map arrived and the `unknown` policy is `reject`. */

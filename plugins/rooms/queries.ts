@@ -1,4 +1,6 @@
 import type { Broker, BrokerPayload } from '../../core/broker';
+import { invalidQuery } from './query-format';
+import type { AllsparkError } from '../../core/errors';
 
 /**
  * An optional extension of the cluster {@link Broker} for questions every
@@ -32,10 +34,14 @@ export interface CountedPublish {
   publishCounted(channel: string, payload: string): Promise<number> | null;
 }
 
-/** The broker's own requests when it has them, else requests over its publish/subscribe. */
-export function requestsOf(broker: Broker & Partial<BrokerRequests> & Partial<CountedPublish>): BrokerRequests {
+/**
+ * The broker's own requests when it has them, else requests over its
+ * publish/subscribe; `report` gets what arrives malformed on their channels
+ * (dropped: it names no request to answer).
+ */
+export function requestsOf(broker: Broker & Partial<BrokerRequests> & Partial<CountedPublish>, report: (err: AllsparkError) => void): BrokerRequests {
   if (typeof broker.request === 'function' && typeof broker.respond === 'function') return broker as BrokerRequests;
-  return new PubSubRequests(broker);
+  return new PubSubRequests(broker, report);
 }
 
 /**
@@ -46,13 +52,15 @@ export function requestsOf(broker: Broker & Partial<BrokerRequests> & Partial<Co
  */
 class PubSubRequests implements BrokerRequests {
   readonly #broker: Broker & Partial<CountedPublish>;
+  readonly #report: (err: AllsparkError) => void;
   readonly #pending = new Map<number, { answers: string[]; expected: number; done: () => void }>();
   /** Channels this node answers on: its own publish there is counted by Redis but never answered. */
   readonly #answering = new Map<string, number>();
   #next = 1;
 
-  constructor(broker: Broker & Partial<CountedPublish>) {
+  constructor(broker: Broker & Partial<CountedPublish>, report: (err: AllsparkError) => void) {
     this.#broker = broker;
+    this.#report = report;
   }
 
   request(channel: string, payload: string, timeout: number): Promise<string[]> {
@@ -89,7 +97,8 @@ class PubSubRequests implements BrokerRequests {
     const stopReplies = this.#broker.subscribe(replyChannel(channel, this.#broker.nodeId), this.#onReply);
     const stop = this.#broker.subscribe(channel, (message, _channel, origin) => {
       const request = parse(message);
-      if (request !== undefined) this.#broker.publish(replyChannel(channel, origin), JSON.stringify([request[0], responder(request[1], origin)]));
+      if (request === undefined) return this.#report(invalidQuery(`Malformed membership query from node ${origin} (not [id, query]): dropped`));
+      this.#broker.publish(replyChannel(channel, origin), JSON.stringify([request[0], responder(request[1], origin)]));
     });
     return () => {
       stop();
@@ -101,11 +110,12 @@ class PubSubRequests implements BrokerRequests {
   }
 
   /** An answer to one of this node's requests. */
-  #onReply = (reply: BrokerPayload): void => {
+  #onReply = (reply: BrokerPayload, _channel: string, origin: string): void => {
     const answer = parse(reply);
-    const pending = answer && this.#pending.get(answer[0]);
+    if (answer === undefined) return this.#report(invalidQuery(`Malformed answer to a membership query from node ${origin} (not [id, answer]): dropped`));
+    const pending = this.#pending.get(answer[0]);
     if (pending === undefined) return;
-    pending.answers.push(answer![1]);
+    pending.answers.push(answer[1]);
     if (pending.answers.length >= pending.expected) pending.done();
   };
 }

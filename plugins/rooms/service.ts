@@ -7,9 +7,7 @@ import { RoomTable, type RoomLimits } from './table';
 import { RoomTarget, type SparkRef } from './target';
 import { packEnvelope } from './envelope';
 import { requestsOf, type BrokerRequests } from './queries';
-
-/** A room query between nodes: members of some rooms, or every room with a member. */
-type Query = { op: 'clients'; rooms: string[] } | { op: 'rooms' };
+import { invalidQuery, readAnswer, readQuery, refusal, type Query } from './query-format';
 
 /**
  * The rooms of one kernel (`roomsOf(kernel)`): targets to write to,
@@ -130,8 +128,8 @@ export class Rooms {
     this.#requests?.stop();
     this.#requests = null;
     if (broker === null) return;
-    const requests = requestsOf(broker);
-    const stop = requests.respond(this.#queryChannel(), (payload) => JSON.stringify(this.#answer(JSON.parse(payload) as Query)));
+    const requests = requestsOf(broker, this.#malformed);
+    const stop = requests.respond(this.#queryChannel(), (payload, origin) => this.#respond(payload, origin, broker.nodeId));
     this.#requests = { broker, requests, stop };
   }
 
@@ -180,18 +178,30 @@ export class Rooms {
     }
     const all = new Set(local);
     for (const answer of answers) {
-      try {
-        for (const value of JSON.parse(answer) as string[]) all.add(value);
-      } catch {
-        // A node that answers garbage is left out; the others still count.
-      }
+      const read = readAnswer(answer);
+      if (Array.isArray(read)) for (const value of read) all.add(value);
+      // A node that could not answer: the list would look complete and be partial.
+      else if (read instanceof AllsparkError) throw read;
+      // Garbage is left out (and logged); the others still count.
+      else this.#malformed(invalidQuery(`Malformed answer to a membership query (${read}): left out`));
     }
     return [...all];
   }
 
+  /** Another node's query, answered; a malformed one is logged and answered with the error, so its asker rejects now. */
+  #respond(payload: string, origin: string, nodeId: string): string {
+    const query = readQuery(payload);
+    if (typeof query !== 'string') return JSON.stringify(this.#answer(query));
+    const err = invalidQuery(`Malformed membership query from node ${origin}: ${query}`);
+    this.#malformed(err);
+    return refusal(err, nodeId);
+  }
+
+  #malformed = (err: AllsparkError): void => this.#kernel.log('error', err);
+
   #answer(query: Query): string[] {
     if (query.op === 'rooms') return [...this.table.members.keys()];
-    return this.localMembers(Array.isArray(query.rooms) ? query.rooms : []).map((spark) => spark.id);
+    return this.localMembers(query.rooms).map((spark) => spark.id);
   }
 
   #queryChannel(): string {

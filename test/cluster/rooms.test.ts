@@ -2,11 +2,14 @@ import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis';
 import { connectClient, startReadyNodes, until, type ClusterNode } from '../helpers/cluster';
 import { Redis } from 'ioredis';
 import type { Client } from '../../core/client';
+import { seal } from '../../plugins/cluster/envelope';
 
 /**
  * Rooms across three node processes on one real Redis: join on A,
  * broadcast from B, delivery on C (and A); only nodes with members listen
- * to a room; membership queries span the nodes.
+ * to a room; membership queries span the nodes. Malformed queries and
+ * answers, published on the query channel straight into Redis by a "rogue"
+ * that is no node, are logged and fail fast (queryTimeout is 60 s here).
  */
 const suite = redisAvailable() ? describe : describe.skip;
 
@@ -71,5 +74,99 @@ suite('rooms across three nodes on one Redis', () => {
     await probe.quit();
     await until(async () => (await B.call('roomClients', ['news'])).length === 1);
     expect(await B.call('roomClients', ['news'])).toEqual([c1.id]);
+  });
+
+  describe('malformed membership queries and answers', () => {
+    /** The nodes' query channel in Redis, and where answers to node `id` go. */
+    const QUERIES = 'allspark:c:rooms-query:room:';
+    const repliesTo = (id: string) => `${QUERIES}:reply:${id}`;
+    let pub: Redis;
+    let sub: Redis;
+    /** What the rogue received: [channel, origin, payload]. */
+    const heard: Array<[string, string, string]> = [];
+    beforeAll(async () => {
+      pub = new Redis(redis.url);
+      sub = new Redis(redis.url);
+      sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+        heard.push([channel.toString(), message.toString('latin1', 2, 2 + message[1]), message.toString('utf8', 2 + message[1])]);
+      });
+    });
+    afterAll(async () => {
+      await Promise.all([pub.quit(), sub.quit()]);
+    });
+    beforeEach(() => void heard.splice(0));
+
+    /** The ALLSPARK_ROOMS_QUERY_INVALID messages a node logged (at level error), from message index `from` on. */
+    const invalid = (node: ClusterNode, from = 0) =>
+      node.messages
+        .slice(from)
+        .filter((m) => m.type === 'log' && m.level === 'error' && m.args[0]?.code === 'ALLSPARK_ROOMS_QUERY_INVALID')
+        .map((m) => m.args[0].message as string);
+
+    /** Settles with the value or the error's code and message; fails the test past 15 s (the nodes' queryTimeout is 60 s). */
+    async function settled(query: Promise<unknown>): Promise<unknown> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the query waited for its timeout')), 15_000)));
+      try {
+        return await Promise.race([query.then((value) => ({ value }), (err: { code: string; message: string }) => ({ code: err.code, message: err.message })), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    it('a malformed query is logged by every node and answered with the error; one that names no request is logged and dropped', async () => {
+      const marks = nodes.map((n) => n.messages.length);
+      await sub.subscribe(repliesTo('rogue'));
+      await pub.publish(QUERIES, seal('rogue', JSON.stringify([7, '{not json'])));
+      await pub.publish(QUERIES, seal('rogue', JSON.stringify([8, JSON.stringify({ op: 'sockets' })])));
+      await pub.publish(QUERIES, seal('rogue', 'garbage'));
+      await until(() => heard.length === 6 && nodes.every((n, i) => invalid(n, marks[i]).length === 3));
+      for (const [i, node] of nodes.entries()) {
+        expect(invalid(node, marks[i])).toEqual([
+          'Malformed membership query from node rogue: not JSON',
+          'Malformed membership query from node rogue: unknown op "sockets"',
+          'Malformed membership query from node rogue (not [id, query]): dropped',
+        ]);
+      }
+      const answers = heard.map(([channel, origin, payload]) => [channel, origin, JSON.parse(payload)]).sort((x, y) => (x[1] + x[2][0] < y[1] + y[2][0] ? -1 : 1));
+      const error = (node: string, reason: string) => JSON.stringify({ error: { code: 'ALLSPARK_ROOMS_QUERY_INVALID', message: `Malformed membership query from node rogue: ${reason}`, node } });
+      expect(answers).toEqual(
+        ['a', 'b', 'c'].flatMap((node) => [
+          [repliesTo('rogue'), node, [7, error(node, 'not JSON')]],
+          [repliesTo('rogue'), node, [8, error(node, 'unknown op "sockets"')]],
+        ]),
+      );
+      await sub.unsubscribe(repliesTo('rogue'));
+      // The nodes still answer one another.
+      expect(await settled(nodes[0].call('rooms'))).toEqual({ value: ['news', 'sport'] });
+    });
+
+    it("a node's query rejects at once with the error another node answered; a malformed answer is logged and left out", async () => {
+      const [, B, C] = nodes;
+      const members = (await C.call('roomClients', ['sport'])).sort();
+      expect(members.length).toBe(2);
+      // The rogue listens on the query channel, so every node expects its answer too (Redis counts it).
+      let answer: (id: number) => string[] = () => [];
+      sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+        if (channel.toString() !== QUERIES) return;
+        const [id] = JSON.parse(message.toString('utf8', 2 + message[1])) as [number];
+        const origin = message.toString('latin1', 2, 2 + message[1]);
+        for (const reply of answer(id)) void pub.publish(repliesTo(origin), seal('rogue', reply));
+      });
+      await sub.subscribe(QUERIES);
+      try {
+        answer = (id) => [JSON.stringify([id, JSON.stringify({ error: { code: 'ALLSPARK_ROOMS_QUERY_INVALID', message: 'cannot read it', node: 'rogue' } })])];
+        expect(await settled(B.call('roomClients', ['sport']))).toEqual({ code: 'ALLSPARK_ROOMS_QUERY_INVALID', message: 'Node rogue could not answer the membership query: cannot read it' });
+
+        const mark = B.messages.length;
+        // Garbage that names no request (dropped), then an answer that is not a list (counted, left out).
+        answer = (id) => ['zzz', JSON.stringify([id, '{"ids":1}'])];
+        expect(await settled(B.call('roomClients', ['sport'])).then((r) => ({ value: (r as { value: string[] }).value.sort() }))).toEqual({ value: members });
+        await until(() => invalid(B, mark).length === 2);
+        expect(invalid(B, mark)).toEqual(['Malformed answer to a membership query from node rogue (not [id, answer]): dropped', 'Malformed answer to a membership query (not a list of strings): left out']);
+      } finally {
+        await sub.unsubscribe(QUERIES);
+      }
+    });
   });
 });
