@@ -20,28 +20,12 @@
 const path = require('path');
 const a = require(process.env.ALLSPARK_DIST || path.join(__dirname, '..', '..', 'dist'));
 const { median } = require('../lib/stats');
+const { arg, PAYLOAD, cpuNs, sparkOf, benchKernel } = require('./no-network-kit');
 
-const arg = (name, fallback) => {
-  const found = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return found ? Number(found.split('=')[1]) : fallback;
-};
 const BATCHES = arg('batches', 30);
 const BATCH = arg('batch', 20000);
 const ROOMS = arg('rooms', 1000);
 const MEMBERS = arg('members', 10);
-const PAYLOAD = { type: 'chat', user: 'bench', text: 'hello room', n: 42 };
-
-function cpuNs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
-
-/** A spark of `kernel` over a transport that counts what it is given. */
-function sparkOf(kernel, id, counter) {
-  const transport = { send: () => (counter.sent++, true), sendPrepared: () => (counter.sent++, true), close: () => undefined };
-  const request = { method: 'GET', url: '/primus', headers: {}, query: {}, socket: null, httpVersion: '1.1' };
-  return kernel.connect({ transport, request, socket: null, id });
-}
 
 /** Alternate `a` and `b` (each returns ns per unit) over BATCHES batches; medians and ratio. */
 function alternate(kinds) {
@@ -53,7 +37,7 @@ function alternate(kinds) {
 }
 
 async function main() {
-  const kernel = a.createKernel({ pathname: '/primus' }).use(a.websockets).use(a.jsonParserPlugin).use(a.heartbeat, { pingInterval: false }).use(a.rooms).use(a.events);
+  const kernel = benchKernel(a);
   const counter = { sent: 0 };
   const connected = new Promise((resolve) => {
     let n = 0;

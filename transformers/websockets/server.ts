@@ -6,7 +6,7 @@ import type { Kernel } from '../../core/kernel';
 import { ignoreSocketError, upgradeRequired, type KernelRequest } from '../../core/http';
 import type { ServerTransformer } from '../../core/slots';
 import type { Frame, PreparedFrame } from '../../core/types';
-import { wireFrame } from './frame';
+import { payloadOf, wireFrame } from './frame';
 import type { Spark, SparkTransport } from '../../core/spark';
 import type { TransformerOptions } from '../options';
 import { tooLong } from '../limits';
@@ -250,10 +250,17 @@ export class WebSocketsServer extends EventEmitter implements ServerTransformer 
     }
   }
 
-  /** Build the WebSocket frame of a broadcast once; every plain connection writes the same bytes. */
+  /**
+   * Build the WebSocket frame of a broadcast once; every plain connection
+   * writes the same bytes. Connections with an extension get `frame`: a
+   * text frame as it is (immutable; `ws` sends it as text, the opcode of a
+   * text parser), else a view of the payload in `wire` (bytes are copied
+   * once: the parser may reuse its buffer).
+   */
   prepareBroadcast(frame: Frame): PreparedFrame {
-    const payload = typeof frame === 'string' ? Buffer.from(frame) : Buffer.from(frame as Uint8Array);
-    return { frame: payload, wire: wireFrame(payload, this.#kernel.parser.binary) };
+    const binary = this.#kernel.parser.binary;
+    const wire = wireFrame(frame, binary);
+    return { frame: typeof frame === 'string' && !binary ? frame : payloadOf(wire), wire };
   }
 
   close(): void {
