@@ -144,7 +144,8 @@ export class Rooms {
 
   /**
    * The common case, one room: the plain broadcast's loop over the room's
-   * members (no set of sparks served, no second room to look up).
+   * members, without the loop over room names and the per-spark choice
+   * between a prepared frame and a per-spark write of {@link #deliver}.
    */
   #deliverToRoom(name: string, except: ReadonlySet<string> | null, prepared: PreparedFrame): void {
     const members = this.table.members.get(name);
