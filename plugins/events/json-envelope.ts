@@ -22,7 +22,7 @@ export function jsonEnvelopeLayer(inner: Parser): Parser {
   const layer: Parser = Object.create(inner);
   layer.encode = (data, owner) => (isPlainPacket(data) ? encodePacket(data, inner, owner) : inner.encode(data, owner));
   layer.decode = (frame, owner) => {
-    const packet = typeof frame === 'string' && frame.startsWith(EVENT_HEAD) ? decodeEvent(frame, inner, owner) : undefined;
+    const packet = typeof frame === 'string' && startsAt(frame, EVENT_HEAD, 0) ? decodeEvent(frame, inner, owner) : undefined;
     return packet === undefined ? inner.decode(frame, owner) : packet;
   };
   return layer;
@@ -42,13 +42,16 @@ function decodeEvent(frame: string, inner: Parser, owner: object | undefined): E
   if (quote === -1 || !plainText(frame, from, quote)) return undefined;
   let last = frame.length - 1;
   if (frame.charCodeAt(last) !== 125 /* } */) return undefined;
+  // The id, read backwards digit by digit (no slice, no string-to-number conversion).
   let digits = last;
-  while (digits > quote && isDigit(frame.charCodeAt(digits - 1))) digits--;
   let id: number | undefined;
-  if (digits < last) {
+  for (let unit = 1, c = frame.charCodeAt(digits - 1); digits > quote && c >= 48 && c <= 57; c = frame.charCodeAt(--digits - 1)) {
+    id = (id ?? 0) + (c - 48) * unit;
+    unit *= 10;
+  }
+  if (id !== undefined) {
     // JSON numbers have no leading zeros (`007` is invalid, `0` is not).
-    if (!frame.startsWith(ID_KEY, digits - ID_KEY.length) || (frame.charCodeAt(digits) === 48 && last - digits > 1)) return undefined;
-    id = +frame.slice(digits, last);
+    if (!startsAt(frame, ID_KEY, digits - ID_KEY.length) || (frame.charCodeAt(digits) === 48 && last - digits > 1)) return undefined;
     if (!Number.isSafeInteger(id)) return undefined;
     last = digits - ID_KEY.length;
   }
@@ -77,9 +80,17 @@ function plainText(text: string, from: number, to: number): boolean {
   return true;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+/**
+ * Does `text` hold `part` at `at`? `String.prototype.startsWith` costs
+ * ~100 ns when it matches (more than all the other tests here together);
+ * comparing code units costs a tenth of that, and one test when it does not.
+ */
+function startsAt(text: string, part: string, at: number): boolean {
+  if (at < 0 || text.length < at + part.length) return false;
+  for (let i = 0; i < part.length; i++) if (text.charCodeAt(at + i) !== part.charCodeAt(i)) return false;
+  return true;
 }
+
 
 /**
  * A packet JSON.stringify would write as its `type`, `data` and `id` only:
