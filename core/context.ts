@@ -2,6 +2,7 @@ import type { InjectionContainer, InjectionToken } from './injection';
 import type { Kernel, KernelOptions } from './kernel';
 import type { HookOptions, ServerHookName, ServerHooks } from './hooks';
 import type { Spark } from './spark';
+import type { ParserLayer } from './parser-layers';
 
 /** Answers one type of control message (`primus::<type>::<value>`). */
 export type ControlHandler = (spark: Spark, value: string) => void;
@@ -78,6 +79,17 @@ export class ServerContext {
    */
   claimPath(path: string): void {
     this.kernel.claimPath(this.plugin, path);
+  }
+
+  /**
+   * Put a layer over the kernel's parser: `wrap` gets the codec of the
+   * parser slot and returns one that may encode or decode some frames
+   * itself (a plugin's compact frames) and hands the rest on. Applied to
+   * whichever parser fills the slot; removed when the plugin is plugged
+   * out. Keep `encode`/`decode` lean: every message passes through them.
+   */
+  layerParser(wrap: ParserLayer): void {
+    this.kernel.layerParser(this.plugin, wrap);
   }
 
   /** Emit a `log` event on the kernel. */

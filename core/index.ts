@@ -17,6 +17,7 @@ export { requireOptional, MissingPackageError } from './optional';
 export { CONTROL_PREFIX, controlMessage, parseControl } from './control';
 export { runPipeline, fromPrimusTransform, type Step, type PrimusTransform } from './transforms';
 export type { Frame, Parser, Packet, PreparedFrame } from './types';
+export type { ParserLayer } from './parser-layers';
 export type { KernelRequest } from './http';
 export { exposeRequest, deferRequestProperty, type SparkRequest } from './request';
 // The client kernel is exported from `core/client` (and the package root), so a

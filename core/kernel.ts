@@ -21,6 +21,7 @@ import { RequestEntry } from './entry';
 import { NO_OPTIONS, validateOptions } from './options';
 import { KernelOptionsSchema, type KernelOptions } from './kernel-options';
 import { guardServer } from './overload';
+import { ParserLayers, type ParserLayer } from './parser-layers';
 
 export { KernelOptionsSchema, type KernelOptions };
 import { randomId } from './id';
@@ -62,6 +63,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   readonly #plugins = new Map<string, PluginRecord>();
   readonly #hookTable = new HookTable();
   readonly #controls = new ControlTable();
+  readonly #parserLayers = new ParserLayers();
   #restore: (() => void) | null = null;
   /** Where requests and upgrades come in; also the paths outside the pathname that plugins claimed. */
   readonly #entry = new RequestEntry(this, this.#hookTable);
@@ -305,6 +307,12 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.#entry.claim(plugin, path);
   }
 
+  /** @internal Put `plugin`'s layer over the parser (see `ctx.layerParser`). */
+  layerParser(plugin: string, wrap: ParserLayer): void {
+    this.#parserLayers.add(plugin, wrap);
+    this.#refreshSlots();
+  }
+
   /** @internal Register a control message handler for `plugin`. */
   addControl(plugin: string, type: string, handler: ControlHandler): void {
     this.#controls.add(plugin, type, handler);
@@ -354,7 +362,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
   }
 
   #refreshSlots(): void {
-    this.parser = this.registry.lookup<Parser>(Slots.parser)!;
+    this.parser = this.#parserLayers.over(this.registry.lookup<Parser>(Slots.parser))!;
     this.transformer = this.registry.lookup<ServerTransformer>(Slots.transformer)!;
     this.ledger = this.registry.lookup<MessageLedger>(Slots.ledger) ?? null;
     const broker = this.registry.lookup<Broker>(Slots.broker) ?? null;
@@ -369,6 +377,7 @@ export class Kernel extends (EventEmitter as WithEvents<typeof EventEmitter, Ker
     this.registry.release(name);
     this.#hookTable.forget(name);
     this.#controls.forget(name);
+    this.#parserLayers.forget(name);
     this.#entry.forget(name);
     this.#refreshSlots();
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createServer } from 'node:http';
-import { createKernel, definePlugin, Slots, ErrorCodes, AllsparkError, type Kernel } from '../index';
+import { createKernel, definePlugin, Slots, ErrorCodes, AllsparkError, type Kernel, type Spark } from '../index';
 import { websockets } from '../transformers/websockets';
 import { jsonParserPlugin } from '../plugins/json-parser';
 import { heartbeat } from '../plugins/heartbeat';
@@ -112,6 +112,62 @@ describe('kernel: plugin registration', () => {
     expect(kernel.plugout('json-parser')).toBe(true);
     expect(kernel.parser).toBeUndefined();
     expect(events).toEqual(['plugin:json-parser', 'plugin:p', 'plugout:p', 'plugout:json-parser']);
+  });
+
+  test('parser layers wrap whichever parser fills the slot, in order, and leave with their plugin', async () => {
+    const tag = (name: string) =>
+      definePlugin({
+        name,
+        server: (ctx) =>
+          ctx.layerParser((inner) => ({
+            name: inner.name,
+            binary: inner.binary,
+            encode: (data, owner) => `${name}(${inner.encode(data, owner) as string})`,
+            decode: (frame, owner) => inner.decode(frame, owner),
+          })),
+      });
+    // Layers come before the parser: they wait for it.
+    const kernel = createKernel().use(tag('a')).use(tag('b'));
+    expect(kernel.parser).toBeUndefined();
+    kernel.use(jsonParserPlugin);
+    expect(kernel.parser.name).toBe('json');
+    expect(kernel.parser.encode({ x: 1 })).toBe('b(a({"x":1}))');
+    kernel.plugout('a');
+    expect(kernel.parser.encode(1)).toBe('b(1)');
+    // A parser plugged in again is layered again.
+    kernel.plugout('json-parser');
+    kernel.use(jsonParserPlugin);
+    expect(kernel.parser.encode(2)).toBe('b(2)');
+    kernel.plugout('b');
+    expect(kernel.parser.encode(3)).toBe('3');
+    // Sparks encode and decode through the layers, as owners.
+    const owners: unknown[] = [];
+    const watch = definePlugin({
+      name: 'watch',
+      server: (ctx) =>
+        ctx.layerParser((inner) => ({
+          name: inner.name,
+          binary: inner.binary,
+          encode: (data, owner) => (owners.push(owner), inner.encode(data, owner)),
+          decode: (frame, owner) => (owners.push(owner), inner.decode(frame, owner)),
+        })),
+    });
+    const env = await startKernel((k) => void k.use(watch));
+    try {
+      const connected = once<Spark>(env.kernel, 'connection');
+      const client = env.client();
+      const spark = await connected;
+      await once(client, 'open');
+      const down = once(client, 'data');
+      spark.write('down');
+      expect(await down).toBe('down');
+      const up = once(spark, 'data');
+      client.write('up');
+      expect(await up).toBe('up');
+      expect(owners.filter((o) => o === spark)).toHaveLength(2);
+    } finally {
+      await stopAll(env);
+    }
   });
 
   test('registries of two kernels are separate', () => {

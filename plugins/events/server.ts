@@ -7,6 +7,7 @@ import { ackError, toWire } from './acks';
 import { isReserved } from './reserved';
 import { validate } from './validate';
 import { carrierOf, type Carrier } from './carry';
+import { jsonEnvelopeLayer } from './json-envelope';
 import type { EventMap } from './define';
 import type { PlainEmitter } from './plain';
 
@@ -92,6 +93,8 @@ export function installEvents(ctx: ServerContext, settings: EventsServerSettings
       return endpointOf(this).request(event, payload, options?.timeout);
     },
   });
+  // primus-emitter's envelope read and written without parsing or serializing it (json-envelope.ts).
+  ctx.layerParser(jsonEnvelopeLayer);
   ctx.hook('onMessage', (spark, packet) => {
     if (!isPacket(packet.data)) return undefined;
     receive(spark, packet.data);
