@@ -7,7 +7,7 @@
  *                   message to every room (rooms × members deliveries), and
  *                   the same deliveries as one plain broadcast per step
  *                   (allspark's `kernel.write`, Socket.IO's `io.emit`).
- *   requests        `clients` connections, one request in flight each
+ *   requests        `clients` connections, `inflight` (10) requests in flight each
  *                   (allspark `ask`/events wire, Socket.IO `emitWithAck` wire),
  *                   and the same with plain echoed messages.
  *
@@ -38,7 +38,11 @@ const config = {
   steps: arg('steps', quick ? 5 : 10),
   pairs: arg('pairs', quick ? 3 : 5),
   clients: arg('clients', 100),
-  inflight: arg('inflight', 1),
+  // Ten in flight: the server is busy and batches its reads and writes, so its CPU per round trip is its
+  // work per round trip. With one in flight the server wakes up for nearly every message, burns about
+  // the same CPU whatever the throughput, and CPU per round trip follows the throughput the clients and
+  // the scheduler allow (pairs of the same kinds swing 0.8–1.5×; see RESULTS.md).
+  inflight: arg('inflight', 10),
   durationMs: arg('duration', quick ? 700 : 1500),
 };
 const PAYLOAD = { type: 'chat', user: 'bench', text: 'hello room', n: 42 };
