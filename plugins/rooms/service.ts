@@ -1,7 +1,7 @@
 import type { Kernel } from '../../core/kernel';
 import type { Spark } from '../../core/spark';
 import type { Broker } from '../../core/broker';
-import type { Frame, PreparedFrame } from '../../core/types';
+import type { Frame } from '../../core/types';
 import { AllsparkError, ErrorCodes } from '../../core/errors';
 import { RoomTable, type RoomLimits } from './table';
 import { RoomTarget, type SparkRef } from './target';
@@ -111,9 +111,7 @@ export class Rooms {
       if (encoded === undefined) return true;
       // Other nodes get the parser's frame, not this transformer's copy of it.
       frame = encoded;
-      const prepared = kernel.prepareFrame(frame);
-      if (names.length === 1) this.#deliverToRoom(names[0], except, prepared);
-      else this.#deliver(names, except, prepared, true);
+      this.#deliver(names, except, kernel.prepareFrame(frame), true);
     }
     const broker = kernel.broker;
     if (broker === null || frame === undefined) return true;
@@ -140,18 +138,6 @@ export class Rooms {
     this.table.unsubscribeAll();
     this.#requests?.stop();
     this.#requests = null;
-  }
-
-  /**
-   * The common case, one room: the plain broadcast's loop over the room's
-   * members, without the loop over room names and the per-spark choice
-   * between a prepared frame and a per-spark write of {@link #deliver}.
-   */
-  #deliverToRoom(name: string, except: ReadonlySet<string> | null, prepared: PreparedFrame): void {
-    const members = this.table.members.get(name);
-    if (members === undefined) return;
-    if (except === null) for (const spark of members) spark.writePrepared(prepared);
-    else for (const spark of members) if (!except.has(spark.id)) spark.writePrepared(prepared);
   }
 
   #deliver(names: readonly string[], except: ReadonlySet<string> | null, what: unknown, prepared: boolean): void {
