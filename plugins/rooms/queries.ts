@@ -1,5 +1,5 @@
 import type { Broker, BrokerPayload } from '../../core/broker';
-import { invalidQuery } from './query-format';
+import { invalidQuery, parseJson } from './query-format';
 import type { AllsparkError } from '../../core/errors';
 
 /**
@@ -122,12 +122,8 @@ class PubSubRequests implements BrokerRequests {
 
 /** `[id, body]` from a request or reply; undefined for anything else (a node of another version, say). */
 function parse(message: BrokerPayload): [number, string] | undefined {
-  try {
-    const value = JSON.parse(String(message)) as unknown;
-    return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string' ? (value as [number, string]) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(String(message));
+  return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string' ? (value as [number, string]) : undefined;
 }
 
 function replyChannel(channel: string, nodeId: string): string {

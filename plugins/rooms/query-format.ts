@@ -18,15 +18,19 @@ interface Refusal {
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
+/** `text` parsed, or `undefined` when it is not JSON (which `JSON.parse` never returns): a query channel may carry anything. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The query in `payload`, or why it is not one. */
 export function readQuery(payload: string): Query | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return 'not JSON';
-  }
-  const query = value as Partial<{ op: unknown; rooms: unknown }> | null;
+  const query = parseJson(payload) as Partial<{ op: unknown; rooms: unknown }> | null | undefined;
+  if (query === undefined) return 'not JSON';
   if (query === null || typeof query !== 'object') return 'not an object';
   if (query.op === 'rooms') return { op: 'rooms' };
   if (query.op !== 'clients') return `unknown op ${JSON.stringify(query.op)}`;
@@ -41,12 +45,8 @@ export function refusal(err: AllsparkError, node: string): string {
 
 /** An answer: the ids or rooms it lists, the error a node answered with, or why it is neither (left out). */
 export function readAnswer(answer: string): string[] | AllsparkError | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(answer);
-  } catch {
-    return 'not JSON';
-  }
+  const value = parseJson(answer);
+  if (value === undefined) return 'not JSON';
   if (isStrings(value)) return value;
   const error = (value as Partial<Refusal> | null)?.error;
   if (error !== null && typeof error === 'object' && typeof error.message === 'string') {
