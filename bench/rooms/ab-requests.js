@@ -11,7 +11,7 @@
  */
 const path = require('path');
 const { median } = require('../lib/stats');
-const { arg, sparkOf, benchKernel } = require('./no-network-kit');
+const { arg, sparkOf, benchKernel, alternateBatches } = require('./no-network-kit');
 
 const BATCHES = arg('batches', 40);
 const BATCH = arg('batch', 20000);
@@ -43,16 +43,9 @@ async function main() {
       };
     }
   });
-  const names = Object.keys(kinds);
-  const ns = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < BATCHES + 5; r++) {
-    for (const name of r % 2 ? names : [...names].reverse()) {
-      const value = kinds[name]();
-      if (r >= 5) ns[name].push(value);
-    }
-  }
+  const ns = alternateBatches(kinds, BATCHES);
   dists.forEach((d, i) => console.log(`${String.fromCharCode(65 + i)}: ${d}`));
-  for (const name of names) console.log(`  ${name.padEnd(10)} ${median(ns[name]).toFixed(0)} ns per message`);
+  for (const name of Object.keys(kinds)) console.log(`  ${name.padEnd(10)} ${median(ns[name]).toFixed(0)} ns per message`);
   await Promise.all(built.map(({ kernel }) => kernel.close()));
 }
 

@@ -19,7 +19,7 @@
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { median } = require('../lib/stats');
-const { arg, PAYLOAD, cpuNs, sparkOf, benchKernel } = require('./no-network-kit');
+const { arg, PAYLOAD, cpuNs, sparkOf, benchKernel, alternateBatches } = require('./no-network-kit');
 
 const BATCHES = arg('batches', 60);
 const ROOMS = arg('rooms', 1000);
@@ -54,10 +54,7 @@ async function setup(dist) {
 /** Child: `first` made first; paired ratios second / first over alternating batches, as JSON. */
 async function child(first, second) {
   const builds = [await setup(first), await setup(second)];
-  const kinds = builds.flatMap((b, i) => [[`room${i}`, b.room], [`plain${i}`, b.plain]]);
-  for (let i = 0; i < 5; i++) for (const [, fn] of kinds) fn();
-  const ns = Object.fromEntries(kinds.map(([n]) => [n, []]));
-  for (let i = 0; i < BATCHES; i++) for (const [n, fn] of i % 2 ? kinds : [...kinds].reverse()) ns[n].push(fn());
+  const ns = alternateBatches(Object.fromEntries(builds.flatMap((b, i) => [[`room${i}`, b.room], [`plain${i}`, b.plain]])), BATCHES);
   const paired = (f) => median(ns.room0.map((_, i) => f(1, i) / f(0, i)));
   const out = {
     room: [median(ns.room0), median(ns.room1)],

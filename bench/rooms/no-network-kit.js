@@ -28,4 +28,18 @@ function benchKernel(a) {
   return a.createKernel({ pathname: '/primus' }).use(a.websockets).use(a.jsonParserPlugin).use(a.heartbeat, { pingInterval: false }).use(a.rooms).use(a.events);
 }
 
-module.exports = { arg, PAYLOAD, cpuNs, sparkOf, benchKernel };
+/**
+ * Run each of `kinds` (name → function returning one batch's cost) 5 times
+ * to warm up, then `batches` times, alternating the order batch by batch
+ * so load on a shared machine falls on all alike; each kind's costs, in
+ * batch order (paired ratios need them one by one).
+ */
+function alternateBatches(kinds, batches) {
+  const names = Object.keys(kinds);
+  for (let i = 0; i < 5; i++) for (const name of names) kinds[name]();
+  const costs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < batches; i++) for (const name of i % 2 ? names : [...names].reverse()) costs[name].push(kinds[name]());
+  return costs;
+}
+
+module.exports = { arg, PAYLOAD, cpuNs, sparkOf, benchKernel, alternateBatches };

@@ -20,20 +20,16 @@
 const path = require('path');
 const a = require(process.env.ALLSPARK_DIST || path.join(__dirname, '..', '..', 'dist'));
 const { median } = require('../lib/stats');
-const { arg, PAYLOAD, cpuNs, sparkOf, benchKernel } = require('./no-network-kit');
+const { arg, PAYLOAD, cpuNs, sparkOf, benchKernel, alternateBatches } = require('./no-network-kit');
 
 const BATCHES = arg('batches', 30);
 const BATCH = arg('batch', 20000);
 const ROOMS = arg('rooms', 1000);
 const MEMBERS = arg('members', 10);
 
-/** Alternate `a` and `b` (each returns ns per unit) over BATCHES batches; medians and ratio. */
+/** Each kind's median ns per unit over BATCHES alternating batches. */
 function alternate(kinds) {
-  const names = Object.keys(kinds);
-  for (let i = 0; i < 5; i++) for (const name of names) kinds[name]();
-  const ns = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < BATCHES; i++) for (const name of i % 2 ? names : [...names].reverse()) ns[name].push(kinds[name]());
-  return Object.fromEntries(names.map((n) => [n, median(ns[n])]));
+  return Object.fromEntries(Object.entries(alternateBatches(kinds, BATCHES)).map(([n, costs]) => [n, median(costs)]));
 }
 
 async function main() {
