@@ -1,11 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { Primus } from '../../index';
 import type { Client, ClientOptions } from '../../core/client';
 export { until } from './net';
-import { killChild } from './processes';
+import { bundle, killChild } from './processes';
 import type { SocketClass } from '../../core/client/factory';
 
 const ROOT = join(__dirname, '..', '..');
@@ -14,10 +12,8 @@ const BUNDLE = join(ROOT, 'node_modules', '.cache', 'allspark-tests', 'cluster-n
 let built = false;
 
 /** Bundle test/cluster/node.ts once per test file (packages stay external). */
-function bundle(): string {
-  if (built) return BUNDLE;
-  mkdirSync(join(BUNDLE, '..'), { recursive: true });
-  buildSync({ entryPoints: [join(ROOT, 'test', 'cluster', 'node.ts')], bundle: true, platform: 'node', packages: 'external', outfile: BUNDLE, logLevel: 'error' });
+function clusterNode(): string {
+  if (!built) bundle(join(ROOT, 'test', 'cluster', 'node.ts'), BUNDLE);
   built = true;
   return BUNDLE;
 }
@@ -39,7 +35,7 @@ export interface ClusterNode {
 
 /** Start a node on `redis`; resolves once it listens (not necessarily connected to Redis). */
 export function startNode(redis: string, nodeId: string, options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ClusterNode> {
-  const child = fork(bundle(), [redis, nodeId, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+  const child = fork(clusterNode(), [redis, nodeId, JSON.stringify(options)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   const messages: Message[] = [];
   const waiters = new Set<{ match: (m: Message) => boolean; resolve: (m: Message) => void }>();
   const replies = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();

@@ -1,22 +1,24 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 /**
  * Bundle a TypeScript entry (our sources inlined, npm packages left to
- * `require`) into a temp dir, so tests can run it as a real child process
- * without a build step. Returns the file and a cleanup.
+ * `require`) so tests can run it as a real child process without a build
+ * step: into a temp dir (children then need NODE_PATH, as {@link startNode}
+ * sets it), or into `file` when given. Returns the file and a cleanup.
  */
-export function bundle(entry: string): { file: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'allspark-node-'));
-  const file = join(dir, 'node.js');
+export function bundle(entry: string, file?: string): { file: string; remove: () => void } {
+  const dir = file === undefined ? mkdtempSync(join(tmpdir(), 'allspark-node-')) : dirname(file);
+  const out = file ?? join(dir, 'node.js');
+  if (file !== undefined) mkdirSync(dir, { recursive: true });
   // The esbuild CLI in a child that exits: the JS API would leave its service process running in the test worker.
-  const result = spawnSync(join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--packages=external', `--outfile=${file}`, '--log-level=error'], { encoding: 'utf8' });
+  const result = spawnSync(join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--packages=external', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`esbuild failed to bundle ${entry}: ${result.stderr || result.error}`);
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { file: out, remove: () => rmSync(file ?? dir, { recursive: true, force: true }) };
 }
 
 /** A child node process that printed `listening <port>`. */
